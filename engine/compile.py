@@ -1,0 +1,157 @@
+"""Compile a pack (with its resolved parameters) into a flat list of rules both evaluators run.
+
+The compiled form is still data: each rule is a conjunction of groups, each group an OR of
+atoms, each atom ``input op operand`` with parameters already replaced by their values. The
+durable-rules backend turns it into Rete conditions; the reference evaluator interprets it in
+plain Python. Rules switched off by a parameter (``enabled_when``) are dropped here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from cartguard.engine.packs import LoadedPack, Pack, param_ref
+from cartguard.errors import PackError
+
+STAGE_INPUTS = "inputs"
+STAGE_RESULT = "result"
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    input: str
+    op: str
+    operand: Any
+    """A float for numeric ops, a tuple of strings for ``in``/categorical ``eq``, a bool for ``absent``."""
+    param: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    id: str
+    kind: str
+    """``component``, ``interpretation`` or ``recommendation``."""
+    stage: str
+    groups: tuple[tuple[Atom, ...], ...]
+    citation: str
+    component: str | None = None
+    value: float | None = None
+    text: str | None = None
+
+    def inputs(self) -> set[str]:
+        return {a.input for g in self.groups for a in g}
+
+    def params(self) -> dict[str, Any]:
+        return {a.param: a.operand for g in self.groups for a in g if a.param}
+
+
+@dataclass(slots=True)
+class CompiledPack:
+    loaded: LoadedPack
+    params: dict[str, Any]
+    param_sources: dict[str, str]
+    rules: list[CompiledRule] = field(default_factory=list)
+    ruleset_name: str = ""
+
+    @property
+    def pack(self) -> Pack:
+        return self.loaded.pack
+
+
+def number(x: Any) -> float:
+    """A number safe to hand to durable-rules (which crashes on exponent notation: 1e-05, 1e+16)."""
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        raise PackError(f"expected a number, got {x!r}")
+    v = round(float(x), 4)
+    if abs(v) >= 1e12:
+        raise PackError(f"number out of range for the engine: {x!r}")
+    return v
+
+
+def _atom(pack: Pack, params: dict[str, Any], name: str, op: str, operand: Any) -> Atom:
+    ref = param_ref(operand)
+    value = params[ref] if ref is not None else operand
+    if op == "absent":
+        return Atom(name, op, bool(value), ref)
+    if op == "in" or (op == "eq" and isinstance(value, str)):
+        values = (value,) if isinstance(value, str) else tuple(value)
+        if not all(isinstance(v, str) and v.replace("_", "").isalnum() for v in values):
+            raise PackError(f"categorical values must be identifiers, got {values!r}", pack=pack.id)
+        return Atom(name, "in", values, ref)
+    return Atom(name, op, number(value), ref)
+
+
+def _groups(pack: Pack, params: dict[str, Any], when: list[dict[str, Any]]) -> tuple[tuple[Atom, ...], ...]:
+    groups = []
+    for item in when:
+        members = item["any"] if "any" in item else [item]
+        atoms = []
+        for m in members:
+            ((name, test),) = m.items()
+            ((op, operand),) = test.items()
+            atoms.append(_atom(pack, params, name, op, operand))
+        groups.append(tuple(atoms))
+    return tuple(groups)
+
+
+def _enabled(pack: Pack, params: dict[str, Any], cond: dict[str, Any] | None) -> bool:
+    if not cond:
+        return True
+    name = cond.get("param")
+    if name not in params:
+        raise PackError(f"enabled_when names unknown parameter {name!r}", pack=pack.id)
+    value = params[name]
+    if "equals" in cond:
+        return value == cond["equals"]
+    if "in" in cond:
+        return value in cond["in"]
+    return bool(value) is not bool(cond.get("not", False))
+
+
+def compile_pack(loaded: LoadedPack, params: dict[str, Any], param_sources: dict[str, str]) -> CompiledPack:
+    pack = loaded.pack
+    cp = CompiledPack(loaded=loaded, params=params, param_sources=param_sources)
+    for cname, comp in pack.components.items():
+        for r in comp.rules:
+            if _enabled(pack, params, r.enabled_when):
+                cp.rules.append(CompiledRule(r.id, "component", STAGE_INPUTS, _groups(pack, params, r.when),
+                                             r.citation, cname, number(r.value), r.text))
+    for i in pack.interpretation:
+        cp.rules.append(CompiledRule(i.id, "interpretation", STAGE_RESULT, _groups(pack, params, i.when),
+                                     i.citation, None, None, i.label))
+    for rec in pack.recommendations:
+        if _enabled(pack, params, rec.enabled_when):
+            cp.rules.append(CompiledRule(rec.id, "recommendation", STAGE_INPUTS,
+                                         _groups(pack, params, rec.when), rec.citation, None, None, rec.text))
+    digest = hashlib.sha256(
+        (loaded.sha256 + json.dumps(params, sort_keys=True, default=str)).encode()
+    ).hexdigest()[:12]
+    cp.ruleset_name = f"{pack.id}@{pack.version}#{digest}"
+    return cp
+
+
+def resolve_params(packs: list[LoadedPack], overrides: dict[str, tuple[Any, str]] | None = None
+                   ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Defaults from each pack, then overrides (value, source); an override of an unknown name is an error."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    declared: dict[str, Any] = {}
+    for lp in packs:
+        for name, p in lp.pack.parameters.items():
+            if name in declared:
+                raise PackError(f"parameter {name} is declared by two packs", pack=lp.pack.id)
+            declared[name] = p
+            values[name] = p.default
+            sources[name] = f"{lp.pack.id}@{lp.pack.version} (default)"
+    for name, (value, source) in (overrides or {}).items():
+        if name not in declared:
+            raise PackError(f"override of unknown parameter {name!r} (from {source})")
+        choices = declared[name].choices
+        if choices is not None and value not in choices:
+            raise PackError(f"parameter {name}: {value!r} is not one of {choices} (from {source})")
+        values[name] = value
+        sources[name] = source
+    return values, sources

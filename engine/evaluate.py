@@ -1,0 +1,233 @@
+"""Evaluate one patient against the loaded packs: inputs → rules → components → results.
+
+Each patient is evaluated in isolation: the inputs are reduced from that patient's facts only,
+every engine session is fresh and deleted afterwards, and nothing is cached between patients
+except the compiled rulesets. The truth of every rule comes from durable-rules; with
+``backend="both"`` (the test suite's mode) the reference evaluator runs too and any difference
+raises.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from cartguard.engine import reference
+from cartguard.engine.combine import component_value, evaluate_expr
+from cartguard.engine.compile import STAGE_INPUTS, STAGE_RESULT, CompiledPack, CompiledRule
+from cartguard.engine.facts_encoding import encode
+from cartguard.engine.inputs import Context, InputValue, reduce_inputs
+from cartguard.engine.packset import PackSet
+from cartguard.engine.results import (
+    Assessment,
+    ComponentResult,
+    Dose,
+    FactRef,
+    Finding,
+    InputReport,
+    Interpretation,
+    Missing,
+    PackInfo,
+    ParameterUse,
+    PatientResult,
+    Recommendation,
+    WarningReport,
+)
+from cartguard.errors import EngineError
+from cartguard.fhir_adapters.facts import Fact, PatientFacts
+
+Backend = Literal["durable", "reference", "both"]
+PRIORITY_ORDER = {"critical": 0, "urgent": 1, "routine": 2, "info": 3}
+
+
+def _fact_ref(f: Fact) -> FactRef:
+    return FactRef(source=f.source, concept=f.concept, code=f.code, value=f.value, unit=f.unit,
+                   comparator=f.comparator, original_value=f.original_value, original_unit=f.original_unit,
+                   category=f.category, reference_high=f.ref_high, time=f.time, day=f.day)
+
+
+def _input_report(v: InputValue) -> InputReport:
+    exact = v.exact
+    return InputReport(
+        name=v.name, label=v.label, value=exact,
+        range=None if (not v.known or v.category is not None or exact is not None) else (v.lo, v.hi),
+        category=v.category, known=v.known, assumed=v.assumed, note=v.note, unit=v.unit,
+        facts=[_fact_ref(f) for f in v.facts],
+    )
+
+
+class Evaluator:
+    """Evaluates patients against a :class:`PackSet` with the chosen backend."""
+
+    def __init__(self, packset: PackSet, backend: Backend = "durable") -> None:
+        self.packset = packset
+        self.backend_mode = backend
+        self._durable = None
+        if backend in ("durable", "both"):
+            from cartguard.engine.durable_host import backend as durable_backend
+
+            self._durable = durable_backend()
+
+    # -- rule truth -----------------------------------------------------------------------
+    def _truths(self, cp: CompiledPack, stage: str, fact: dict[str, Any]) -> dict[str, str]:
+        ref = reference.evaluate(cp.rules, stage, fact) if self.backend_mode != "durable" else None
+        if self._durable is None:
+            return ref or {}
+        got = self._durable.evaluate(cp, [(stage, fact)])[stage]
+        if ref is not None and got != ref:
+            diff = sorted(set(got.items()) ^ set(ref.items()))
+            raise EngineError(f"{cp.pack.id}: durable-rules and the reference evaluator disagree on {diff} "
+                              f"for fact {fact}")
+        return got
+
+    # -- explanation helpers --------------------------------------------------------------
+    def _finding(self, cp: CompiledPack, rule: CompiledRule, truth: str, inputs: dict[str, InputValue]
+                 ) -> Finding:
+        return Finding(
+            rule_id=rule.id, certainty="definite" if truth == "true" else "possible",
+            component=rule.component, value=rule.value, text=rule.text, citation=rule.citation,
+            parameters=[ParameterUse(name=n, value=cp.params[n], source=cp.param_sources[n])
+                        for n in sorted(rule.params())],
+            inputs=[_input_report(inputs[n]) for n in sorted(rule.inputs()) if n in inputs],
+        )
+
+    def _citations(self, cp: CompiledPack) -> dict[str, str]:
+        return {k: c.text for k, c in cp.pack.citations.items()}
+
+    # -- one assessment pack --------------------------------------------------------------
+    def assess(self, cp: CompiledPack, ctx: Context) -> Assessment:
+        pack = cp.pack
+        inputs = reduce_inputs(pack, ctx)
+        truths = self._truths(cp, STAGE_INPUTS, encode(STAGE_INPUTS, inputs))
+        comps: dict[str, tuple[float, float]] = {}
+        comp_results: dict[str, ComponentResult] = {}
+        findings: list[Finding] = []
+        missing: dict[str, Missing] = {}
+        assumptions: list[str] = []
+        for cname, comp in pack.components.items():
+            rules = [r for r in cp.rules if r.component == cname]
+            rng, behind, exact = component_value(pack.id, cname, rules, truths)
+            comps[cname] = rng
+            comp_results[cname] = ComponentResult(
+                title=comp.title, value=rng[0] if exact else None, range=rng,
+                status="graded" if exact else "indeterminate", rule_ids=[r.id for r in behind])
+            for r in behind:
+                findings.append(self._finding(cp, r, truths[r.id], inputs))
+                for n in sorted(r.inputs()):
+                    v = inputs[n]
+                    if v.assumed and v.note and v.note not in assumptions:
+                        assumptions.append(v.note)
+                    if not exact and (not v.known or v.lo != v.hi) and v.category is None:
+                        missing.setdefault(n, Missing(input=n, label=v.label,
+                                                      reason=v.note or ("censored value" if v.known else "unknown")))
+        assumptions.extend(a for a in pack.assumptions if a not in assumptions)
+        base = dict(id=pack.id, title=pack.title, scale=pack.scale, version=pack.version,
+                    components=comp_results, explanation=findings, assumptions=assumptions,
+                    citations=self._citations(cp), missing=list(missing.values()))
+        if pack.prerequisite and comps[pack.prerequisite] == (0.0, 0.0):
+            return Assessment(**base, value=None, range=(0.0, 0.0), status="not_applicable")
+        lo, hi = evaluate_expr(pack.value, comps)
+        interpretation = None
+        status = "graded" if lo == hi else "indeterminate"
+        if any(r.stage == STAGE_RESULT for r in cp.rules):
+            value_input = {"value": InputValue("value", "total", lo, hi, known=True)}
+            r_truths = self._truths(cp, STAGE_RESULT, encode(STAGE_RESULT, value_input))
+            definite = [r for r in cp.rules if r.stage == STAGE_RESULT and r_truths.get(r.id) == "true"]
+            if len(definite) > 1:
+                raise EngineError(f"{pack.id}: interpretations {[r.id for r in definite]} overlap")
+            if definite:
+                r = definite[0]
+                interpretation = Interpretation(id=r.id, label=r.text or r.id, citation=r.citation)
+                findings.append(self._finding(cp, r, "true", value_input))
+                status = "graded"
+            else:
+                status = "indeterminate"
+        if pack.prerequisite and comps[pack.prerequisite][0] == 0.0 and status == "graded":
+            status = "indeterminate"  # applicability itself is unknown
+        if status == "graded" and lo == hi:
+            base["missing"] = []
+        return Assessment(**base, value=lo if lo == hi else None, range=(lo, hi), status=status,
+                          interpretation=interpretation)
+
+    # -- guidance -------------------------------------------------------------------------
+    def guide(self, cp: CompiledPack, ctx: Context) -> list[Recommendation]:
+        pack = cp.pack
+        inputs = reduce_inputs(pack, ctx)
+        fact = encode(STAGE_INPUTS, inputs)
+        truths = self._truths(cp, STAGE_INPUTS, fact)
+        specs = {r.id: r for r in pack.recommendations}
+        out: list[Recommendation] = []
+        for rule in cp.rules:
+            truth = truths.get(rule.id)
+            if truth is None or rule.kind != "recommendation":
+                continue
+            spec = specs[rule.id]
+            unknown = sorted({a.input for g in rule.groups for a in g
+                              if not reference.rule_truth(_single(rule, a), fact)[0]
+                              and reference.rule_truth(_single(rule, a), fact)[1]})
+            if truth == "true":
+                unknown = []
+            dose = _dose(spec.dose, cp, inputs) if spec.dose else None
+            cit = spec.citation.split("#")[0]
+            out.append(Recommendation(
+                id=rule.id, pack=pack.id, category=spec.category, priority=spec.priority,
+                certainty="definite" if truth == "true" else "possible", text=spec.text,
+                citation=spec.citation, citation_text=pack.citations[cit].text,
+                unknown=[inputs[u].label for u in unknown], dose=dose,
+                explanation=self._finding(cp, rule, truth, inputs)))
+        return out
+
+    # -- a whole patient ------------------------------------------------------------------
+    def evaluate(self, pf: PatientFacts, at: datetime | None = None, scales: list[str] | None = None
+                 ) -> PatientResult:
+        if at is None:
+            at = pf.latest_time
+        if at is None:
+            raise EngineError(f"{pf.patient}: no dated data to evaluate and no --at given")
+        ps = self.packset
+        ctx = Context(patient=pf, at=at, params=ps.params)
+        assessments: dict[str, Assessment] = {}
+        for cp in ps.assessment_packs():
+            assessments[cp.pack.id] = self.assess(cp, ctx)
+        ctx.assessments = assessments
+        recs: list[Recommendation] = []
+        for cp in ps.guidance_packs():
+            recs.extend(self.guide(cp, ctx))
+        recs.sort(key=lambda r: (r.certainty != "definite", PRIORITY_ORDER.get(r.priority, 9)))
+        selected = ps.select(scales)
+        warnings = [WarningReport(code=w.code, message=w.message, source=w.source) for w in pf.warnings]
+        warnings.extend(WarningReport(code="unverified-parameter", message=m) for m in ps.unverified_notices())
+        assumptions = sorted({a for s in selected for a in assessments[s].assumptions})
+        infusion_day = (at.date() - pf.infusion_date).days if pf.infusion_date else None
+        return PatientResult(
+            patient=pf.patient, at=at, infusion_day=infusion_day,
+            infusion_date=pf.infusion_date.isoformat() if pf.infusion_date else None,
+            assessments={s: assessments[s] for s in selected},
+            recommendations=recs,
+            packs=[PackInfo(id=lp.pack.id, version=lp.pack.version, title=lp.pack.title, sha256=lp.sha256,
+                            plugin=lp.plugin, path=lp.path) for lp in ps.loaded],
+            warnings=warnings, assumptions=assumptions)
+
+
+def _single(rule: CompiledRule, atom: Any) -> CompiledRule:
+    return CompiledRule(rule.id, rule.kind, rule.stage, ((atom,),), rule.citation)
+
+
+def _dose(spec: Any, cp: CompiledPack, inputs: dict[str, InputValue]) -> Dose:
+    def num(x: Any) -> float:
+        return float(cp.params[x[1:]]) if isinstance(x, str) and x.startswith("$") else float(x)
+
+    per_kg, cap = num(spec.mg_per_kg), num(spec.cap_mg)
+    w = inputs[spec.weight_input]
+    weight = w.exact
+    if weight is None:
+        return Dose(drug=spec.drug, mg=None, mg_per_kg=per_kg, cap_mg=cap, weight_kg=None, capped=False,
+                    route=spec.route, text=f"{spec.drug} {per_kg:g} mg/kg {spec.route} (max {cap:g} mg): "
+                    "dose needs a body weight")
+    raw = weight * per_kg
+    mg = min(raw, cap)
+    src = w.facts[0].source if w.facts else "?"
+    text = (f"{spec.drug} {per_kg:g} mg/kg x {weight:g} kg ({src}) = {raw:g} mg"
+            + (f", capped at {cap:g} mg" if raw > cap else "") + f" {spec.route}")
+    return Dose(drug=spec.drug, mg=round(mg, 1), mg_per_kg=per_kg, cap_mg=cap, weight_kg=weight,
+                capped=raw > cap, route=spec.route, text=text)

@@ -1,0 +1,258 @@
+"""Rule packs: the declarative data a clinician reads beside the published table.
+
+A pack is a YAML file (see ``rules/``). This module holds its schema (pydantic models), loads
+and checks it, resolves named parameters (defaults, then site overrides) and computes the
+content hash that every result carries. Nothing here evaluates a rule: the compiled form runs
+in durable-rules (:mod:`cartguard.engine.durable_backend`) and in the plain-Python reference
+evaluator (:mod:`cartguard.engine.reference`).
+
+Condition syntax (inside ``when:``), every item ANDed::
+
+    - platelets: {gte: $isth_overt.platelets_points0_gte}   # $name = a named parameter
+    - o2_device: {in: [nasal_cannula, hfnc]}
+    - o2_flow: {absent: true}
+    - any: [ {vasopressin: {eq: 0}}, ... ]                  # OR group of atoms
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cartguard.errors import PackError
+
+NUMERIC_OPS = ("lt", "lte", "gt", "gte", "eq")
+CATEGORY_OPS = ("in", "eq")
+Evidence = Literal["P", "S", "A", "U", "C"]
+"""Evidence tags of ``shared/domain/README.md``; ``C`` marks a cartguard project convention."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Citation(_Strict):
+    text: str
+    evidence: Evidence = "S"
+    note: str | None = None
+
+
+class Parameter(_Strict):
+    """A named threshold or setting; every threshold in a pack is one, so a site may override it."""
+
+    default: Any
+    doc: str
+    citation: str
+    evidence: Evidence = "S"
+    unit: str | None = None
+    choices: list[Any] | None = None
+
+
+class InputSpec(_Strict):
+    """How one input of a pack is reduced from the patient's facts at the evaluation time.
+
+    ``reduce`` names a reducer in :mod:`cartguard.engine.inputs`; the other fields are its
+    arguments. Numbers given as ``$name`` are parameters.
+    """
+
+    reduce: str
+    doc: str = ""
+    analytes: list[str] = Field(default_factory=list)
+    classes: list[str] = Field(default_factory=list)
+    window_hours: float | str | None = None
+    assessment: str | None = None
+    inputs: list[str] = Field(default_factory=list)
+    assume_when_absent: Any = None
+    unknown_when_absent: bool = False
+    gap_minutes: float | str | None = None
+    label: str | None = None
+    unit: str | None = None
+    params: dict[str, str] = Field(default_factory=dict)
+    """Named parameters a reducer needs beyond its window (e.g. the age-specific SBP threshold)."""
+
+
+class Rule(_Strict):
+    id: str
+    when: list[dict[str, Any]]
+    citation: str
+    value: float | None = None
+    text: str | None = None
+    enabled_when: dict[str, Any] | None = None
+
+
+class Component(_Strict):
+    title: str
+    rules: list[Rule]
+
+
+class Interpretation(_Strict):
+    id: str
+    when: list[dict[str, Any]]
+    citation: str
+    label: str
+    text: str | None = None
+
+
+class Dose(_Strict):
+    drug: str
+    mg_per_kg: str | float
+    cap_mg: str | float
+    weight_input: str
+    route: str = "IV"
+
+
+class Recommendation(_Strict):
+    id: str
+    when: list[dict[str, Any]]
+    citation: str
+    category: str
+    priority: Literal["info", "routine", "urgent", "critical"] = "routine"
+    text: str
+    dose: Dose | None = None
+    enabled_when: dict[str, Any] | None = None
+
+
+class Pack(_Strict):
+    """One rule pack as written in its YAML file."""
+
+    id: str
+    version: str
+    title: str
+    kind: Literal["assessment", "guidance", "terminology"]
+    scale: str | None = None
+    default_enabled: bool = True
+    requires: list[str] = Field(default_factory=list)
+    citations: dict[str, Citation] = Field(default_factory=dict)
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    bindings: dict[str, Any] = Field(default_factory=dict)
+    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    components: dict[str, Component] = Field(default_factory=dict)
+    value: Any = None
+    prerequisite: str | None = None
+    interpretation: list[Interpretation] = Field(default_factory=list)
+    recommendations: list[Recommendation] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _dotted(cls, v: str) -> str:
+        if not v.replace(".", "").replace("_", "").isalnum() or "." not in v:
+            raise ValueError(f"pack id must be dotted lower-case words, got {v!r}")
+        return v
+
+
+class LoadedPack(BaseModel):
+    """A pack plus where it came from and its content hash (provenance in every result)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    pack: Pack
+    path: str
+    sha256: str
+    plugin: str
+
+
+def load_pack_file(path: str | Path, plugin: str = "core") -> LoadedPack:
+    """Read, parse and check one pack file; raise :class:`PackError` naming the file."""
+    path = Path(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise PackError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(raw_bytes)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise PackError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise PackError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        pack = Pack.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise PackError(f"{path}: {loc}: {first['msg']}", pack=data.get("id")) from None
+    check_pack(pack, str(path))
+    return LoadedPack(pack=pack, path=str(path), sha256=hashlib.sha256(raw_bytes).hexdigest(), plugin=plugin)
+
+
+def param_ref(value: Any) -> str | None:
+    """Return the parameter name if ``value`` is a ``$name`` reference, else None."""
+    if isinstance(value, str) and value.startswith("$"):
+        return value[1:]
+    return None
+
+
+def iter_atoms(when: list[dict[str, Any]]):
+    """Yield ``(input, op, operand)`` for every atom in a ``when`` list (OR groups included)."""
+    for item in when:
+        if "any" in item:
+            if len(item) != 1:
+                raise PackError(f"an 'any' group must stand alone, got {item}")
+            yield from iter_atoms(item["any"])
+            continue
+        if len(item) != 1:
+            raise PackError(f"each condition names exactly one input, got {item}")
+        ((name, test),) = item.items()
+        if not isinstance(test, dict) or len(test) != 1:
+            raise PackError(f"condition on {name!r} must be one {{op: value}}, got {test!r}")
+        ((op, operand),) = test.items()
+        yield name, op, operand
+
+
+def check_pack(pack: Pack, where: str) -> None:
+    """Cross-reference checks pydantic cannot do: citations, parameters, inputs, operators."""
+
+    def fail(msg: str) -> None:
+        raise PackError(f"{where}: {msg}", pack=pack.id)
+
+    known_inputs = set(pack.inputs) | ({"value"} if pack.kind == "assessment" else set())
+    seen_ids: set[str] = set()
+
+    def check_rule(rule_id: str, when: list[dict[str, Any]], citation: str, inputs: set[str]) -> None:
+        if rule_id in seen_ids:
+            fail(f"rule id {rule_id!r} is used twice")
+        seen_ids.add(rule_id)
+        if citation.split("#")[0] not in pack.citations:
+            fail(f"rule {rule_id}: citation {citation!r} is not in the pack's citations")
+        if not when:
+            fail(f"rule {rule_id}: no conditions (a rule that always fires is not allowed)")
+        try:
+            atoms = list(iter_atoms(when))
+        except PackError as exc:
+            fail(f"rule {rule_id}: {exc}")
+        for name, op, operand in atoms:
+            if name not in inputs:
+                fail(f"rule {rule_id}: unknown input {name!r} (declared: {sorted(inputs)})")
+            if op not in (*NUMERIC_OPS, "in", "absent"):
+                fail(f"rule {rule_id}: unknown operator {op!r} on {name!r}")
+            ref = param_ref(operand)
+            if ref is not None and ref not in pack.parameters:
+                fail(f"rule {rule_id}: unknown parameter ${ref}")
+
+    for cname, comp in pack.components.items():
+        for rule in comp.rules:
+            check_rule(rule.id, rule.when, rule.citation, known_inputs - {"value"})
+            if rule.value is None:
+                fail(f"rule {rule.id} in component {cname!r} has no value")
+    for interp in pack.interpretation:
+        check_rule(interp.id, interp.when, interp.citation, {"value"})
+    for rec in pack.recommendations:
+        check_rule(rec.id, rec.when, rec.citation, known_inputs)
+    for name, param in pack.parameters.items():
+        if param.citation.split("#")[0] not in pack.citations:
+            fail(f"parameter {name}: citation {param.citation!r} is not in the pack's citations")
+        if param.choices is not None and param.default not in param.choices:
+            fail(f"parameter {name}: default {param.default!r} is not one of {param.choices}")
+    if pack.kind == "assessment":
+        if not pack.components:
+            fail("an assessment pack needs components")
+        if pack.value is None:
+            fail("an assessment pack needs a 'value' expression over its components")
+        if pack.prerequisite and pack.prerequisite not in pack.components:
+            fail(f"prerequisite {pack.prerequisite!r} is not a component")

@@ -1,0 +1,105 @@
+"""The set of packs one evaluator uses: loaded, ordered, bound, parameterised and compiled.
+
+Order is deterministic: packs are sorted by their ``requires`` (a pack after what it needs) and
+then by id, never by discovery order. A duplicate pack id, a missing requirement or a
+conflicting code binding fails at load time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from cartguard.engine.compile import CompiledPack, compile_pack, resolve_params
+from cartguard.engine.packs import LoadedPack, load_pack_file
+from cartguard.errors import PackError
+from cartguard.fhir_adapters.bindings import Bindings
+
+
+def _order(packs: list[LoadedPack]) -> list[LoadedPack]:
+    by_id: dict[str, LoadedPack] = {}
+    for lp in packs:
+        if lp.pack.id in by_id:
+            raise PackError(f"pack id {lp.pack.id} is provided twice ({by_id[lp.pack.id].path} and {lp.path})")
+        by_id[lp.pack.id] = lp
+    done: list[LoadedPack] = []
+    placed: set[str] = set()
+    visiting: set[str] = set()
+
+    def place(pid: str, chain: tuple[str, ...]) -> None:
+        if pid in placed:
+            return
+        if pid not in by_id:
+            raise PackError(f"pack {chain[-1]} requires {pid!r}, which is not installed")
+        if pid in visiting:
+            raise PackError(f"packs require each other in a cycle: {' -> '.join((*chain, pid))}")
+        visiting.add(pid)
+        for req in sorted(by_id[pid].pack.requires):
+            place(req, (*chain, pid))
+        visiting.discard(pid)
+        placed.add(pid)
+        done.append(by_id[pid])
+
+    for pid in sorted(by_id):
+        place(pid, (pid,))
+    return done
+
+
+class PackSet:
+    def __init__(self, packs: Iterable[LoadedPack], overrides: dict[str, tuple[Any, str]] | None = None) -> None:
+        self.loaded = _order(list(packs))
+        self.bindings = Bindings()
+        for lp in self.loaded:
+            if lp.pack.bindings:
+                self.bindings.add_pack(lp.pack.id, lp.pack.bindings)
+        self.params, self.param_sources = resolve_params(self.loaded, overrides)
+        self.compiled: dict[str, CompiledPack] = {}
+        for lp in self.loaded:
+            if lp.pack.kind in ("assessment", "guidance"):
+                self._check_inputs(lp)
+                self.compiled[lp.pack.id] = compile_pack(lp, self.params, self.param_sources)
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[str | Path], overrides: dict[str, tuple[Any, str]] | None = None,
+                   plugin: str = "core") -> PackSet:
+        return cls([load_pack_file(p, plugin) for p in paths], overrides)
+
+    def _check_inputs(self, lp: LoadedPack) -> None:
+        for name, spec in lp.pack.inputs.items():
+            for analyte in spec.analytes:
+                if analyte not in self.bindings.concepts and analyte != "@o2":
+                    raise PackError(f"input {name}: analyte {analyte!r} has no code binding in any loaded pack",
+                                    pack=lp.pack.id)
+            ref = spec.assessment
+            if ref and ref not in {p.pack.id for p in self.loaded if p.pack.kind == "assessment"}:
+                raise PackError(f"input {name}: assessment {ref!r} is not loaded", pack=lp.pack.id)
+
+    def assessment_packs(self) -> list[CompiledPack]:
+        return [cp for cp in self.compiled.values() if cp.pack.kind == "assessment"]
+
+    def guidance_packs(self) -> list[CompiledPack]:
+        return [cp for cp in self.compiled.values() if cp.pack.kind == "guidance"]
+
+    def select(self, scales: list[str] | str | None) -> list[str]:
+        """Assessment ids to report: None → enabled by default, ``"all"`` → every one, else as named."""
+        ids = [cp.pack.id for cp in self.assessment_packs()]
+        if scales is None:
+            return [i for i in ids if self.compiled[i].pack.default_enabled]
+        if scales == "all" or scales == ["all"]:
+            return ids
+        wanted = [s for s in (scales.split(",") if isinstance(scales, str) else scales) if s]
+        unknown = [s for s in wanted if s not in ids]
+        if unknown:
+            raise PackError(f"unknown scale(s) {unknown}; loaded: {ids}")
+        return wanted
+
+    def unverified_notices(self) -> list[str]:
+        """One notice per [U] parameter in use: the result carries it until a clinician signs it off."""
+        notes = []
+        for lp in self.loaded:
+            for name, p in lp.pack.parameters.items():
+                if p.evidence == "U":
+                    notes.append(f"{name} = {self.params[name]!r} is an unverified default [U] of {lp.pack.id} "
+                                 f"({self.param_sources[name]}); a site should confirm it")
+        return notes

@@ -1,0 +1,153 @@
+"""Code bindings: which FHIR codes mean which concept, declared by the rule packs.
+
+The adapters never hard-code a LOINC, SNOMED CT or RxNorm code: they ask a :class:`Bindings`
+built from the ``bindings:`` sections of the loaded packs (``rules/terminology/core.yaml``
+first, then any site pack). Codes are written ``alias|code`` with the aliases declared under
+``systems:``; a trailing ``*`` binds a code family (``icd10cm|C91.0*``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cartguard.errors import PackError
+
+CONCEPT_KINDS = ("observations", "medications", "procedures", "conditions")
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One bound concept (``platelets``, ``norepinephrine`` ...) and what the packs say of it."""
+
+    name: str
+    kind: str
+    unit: str | None = None
+    label: str | None = None
+    classes: tuple[str, ...] = ()
+    marker_type: str | None = None
+    reference_range: bool = False
+    reject: str | None = None
+    value_set: str | None = None
+    o2_device: str | None = None
+    pack: str = ""
+
+
+@dataclass(slots=True)
+class Bindings:
+    """The merged code index of every loaded pack."""
+
+    systems: dict[str, str] = field(default_factory=dict)
+    concepts: dict[str, Concept] = field(default_factory=dict)
+    _exact: dict[tuple[str, str], tuple[Concept, str]] = field(default_factory=dict)
+    _prefix: list[tuple[str, str, Concept, str]] = field(default_factory=list)
+    value_sets: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)
+    cart_products: set[tuple[str, str]] = field(default_factory=set)
+
+    # -- building -------------------------------------------------------------------------
+    def add_pack(self, pack_id: str, bindings: dict[str, Any]) -> None:
+        """Merge one pack's ``bindings:`` section; conflicting codes are an error, not a coin toss."""
+        for alias, url in (bindings.get("systems") or {}).items():
+            if self.systems.get(alias, url) != url:
+                raise PackError(f"system alias {alias!r} already means {self.systems[alias]}", pack=pack_id)
+            self.systems[alias] = url
+        for kind in CONCEPT_KINDS:
+            for name, spec in (bindings.get(kind) or {}).items():
+                self._add_concept(pack_id, kind, name, spec)
+        for vs_name, members in (bindings.get("value_sets") or {}).items():
+            vs = self.value_sets.setdefault(vs_name, {})
+            for member, codes in members.items():
+                for code in codes:
+                    key = self._split(pack_id, code)
+                    if vs.get(key, member) != member:
+                        raise PackError(f"{code} is already {vs[key]!r} in value set {vs_name}", pack=pack_id)
+                    vs[key] = member
+        for code in (bindings.get("cart_products") or {}).get("codes", []):
+            self.cart_products.add(self._split(pack_id, code))
+
+    def _split(self, pack_id: str, code: str) -> tuple[str, str]:
+        alias, sep, value = str(code).partition("|")
+        if not sep or alias not in self.systems:
+            raise PackError(f"code {code!r} must be 'alias|code' with a declared system alias", pack=pack_id)
+        return self.systems[alias], value
+
+    def _add_concept(self, pack_id: str, kind: str, name: str, spec: dict[str, Any]) -> None:
+        known = {"codes", "unit", "label", "classes", "marker_type", "reference_range", "reject",
+                 "value_set", "o2_device"}
+        unknown = set(spec) - known
+        if unknown:
+            raise PackError(f"binding {name}: unknown keys {sorted(unknown)}", pack=pack_id)
+        existing = self.concepts.get(name)
+        concept = existing or Concept(
+            name=name,
+            kind=kind,
+            unit=spec.get("unit"),
+            label=spec.get("label", name.replace("_", " ")),
+            classes=tuple(spec.get("classes", ())),
+            marker_type=spec.get("marker_type"),
+            reference_range=bool(spec.get("reference_range", False)),
+            reject=spec.get("reject"),
+            value_set=spec.get("value_set"),
+            o2_device=spec.get("o2_device"),
+            pack=pack_id,
+        )
+        if existing and existing.kind != kind:
+            raise PackError(f"binding {name} is already a {existing.kind} concept", pack=pack_id)
+        if existing and spec.get("unit") and spec["unit"] != existing.unit:
+            raise PackError(f"binding {name}: unit {spec['unit']!r} conflicts with {existing.unit!r}",
+                            pack=pack_id)
+        self.concepts[name] = concept
+        for code in spec.get("codes", []):
+            system, value = self._split(pack_id, code)
+            if value.endswith("*"):
+                self._prefix.append((system, value[:-1], concept, f"{system}|{value}"))
+                continue
+            prior = self._exact.get((system, value))
+            if prior and prior[0].name != name:
+                raise PackError(f"{code} is already bound to {prior[0].name!r}", pack=pack_id)
+            self._exact[(system, value)] = (concept, f"{system}|{value}")
+
+    # -- lookup ---------------------------------------------------------------------------
+    def match(self, codeable: Any, kind: str) -> tuple[Concept, str] | None:
+        """First bound concept of ``kind`` among a CodeableConcept's codings, with the code matched."""
+        if not isinstance(codeable, dict):
+            return None
+        for coding in codeable.get("coding") or ():
+            if not isinstance(coding, dict):
+                continue
+            system, code = coding.get("system"), coding.get("code")
+            if not system or not code:
+                continue
+            hit = self._exact.get((system, code))
+            if hit and hit[0].kind == kind:
+                return hit
+            for p_system, prefix, concept, label in self._prefix:
+                if concept.kind == kind and system == p_system and code.startswith(prefix):
+                    return concept, f"{system}|{code}"
+        return None
+
+    def value_set_member(self, vs_name: str, codeable: Any) -> tuple[str | None, str | None]:
+        """(member, 'system|code') of the first coding found in value set ``vs_name``."""
+        vs = self.value_sets.get(vs_name, {})
+        first = None
+        if isinstance(codeable, dict):
+            for coding in codeable.get("coding") or ():
+                if not isinstance(coding, dict):
+                    continue
+                key = (coding.get("system"), coding.get("code"))
+                first = first or f"{key[0]}|{key[1]}"
+                if key in vs:
+                    return vs[key], f"{key[0]}|{key[1]}"
+        return None, first
+
+    def is_cart_product(self, codeable: Any) -> bool:
+        if not isinstance(codeable, dict):
+            return False
+        return any(
+            (c.get("system"), c.get("code")) in self.cart_products
+            for c in codeable.get("coding") or ()
+            if isinstance(c, dict)
+        )
+
+    def relevant_codes(self) -> set[tuple[str, str]]:
+        return set(self._exact)

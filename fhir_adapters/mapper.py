@@ -1,0 +1,375 @@
+"""Map one patient's FHIR resources onto typed, unit-normalised facts.
+
+Rules the mapping keeps (each also stated in the README):
+
+* Observations count only with status ``final``, ``amended`` or ``corrected``; ``entered-in-error``
+  and ``cancelled`` never count, ``preliminary`` is not used. Every skipped resource is a warning.
+* ``dataAbsentReason`` means the value is missing, never zero.
+* Censored values keep their comparator: ``<x``/``<=x`` give the interval (unbounded, x];
+  ``>x``/``>=x`` give [x, unbounded). Treating the bound as closed can only widen a grade's
+  possible range, never narrow it.
+* A unit that is missing, unknown or incompatible with the concept's canonical unit is a warning
+  naming the resource, and the value is not used.
+* A D-dimer's type (FEU or DDU) comes from its LOINC code; a unit annotation that contradicts the
+  code rejects the value. There is no silent FEU↔DDU conversion.
+* Day 0 is the first CAR-T infusion (``--infusion-date`` wins over product administrations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from cartguard.fhir_adapters.bindings import Bindings, Concept
+from cartguard.fhir_adapters.facts import Fact, PatientFacts, Warning_
+from cartguard.fhir_adapters.loading import PatientResources
+from cartguard.fhir_adapters.timeparse import parse_date, parse_datetime
+from cartguard.fhir_adapters.units import UnitError, to_canonical
+from cartguard.fhir_adapters.validation import validate
+
+OBS_OK = {"final", "amended", "corrected"}
+OBS_NEVER = {"entered-in-error", "cancelled"}
+MED_OK = {"completed", "in-progress", "stopped"}
+PROC_OK = {"completed", "in-progress", "stopped"}
+COND_ACTIVE = {"active", "recurrence", "relapse"}
+COND_PAST = {"inactive", "remission", "resolved"}
+UNIT_SYSTEMS = {None, "http://unitsofmeasure.org"}
+Warn = Callable[[str, str, str], None]
+
+
+def _ref(res: dict[str, Any]) -> str:
+    return f"{res.get('resourceType')}/{res.get('id', '?')}"
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _quantity(
+    q: Any, concept: Concept, source: str, warn: Warn
+) -> tuple[float | None, float | None, float | None, str | None, str | None, str | None] | None:
+    """(value, lo, hi, comparator, original value, original unit) normalised, or None with a warning."""
+    if not isinstance(q, dict):
+        return None
+    raw = _decimal(q.get("value"))
+    if raw is None:
+        warn("no-value", f"{concept.label}: quantity has no numeric value; not used", source)
+        return None
+    unit_code = q.get("code")
+    if q.get("system") not in UNIT_SYSTEMS:
+        warn("unit", f"{concept.label}: unit system {q.get('system')!r} is not UCUM; value not used", source)
+        return None
+    try:
+        value, note = to_canonical(raw, unit_code, concept.unit or "1")
+    except UnitError as exc:
+        got = unit_code if unit_code else f"no code (unit text {q.get('unit')!r})"
+        warn("unit", f"{concept.label}: expected a unit convertible to {concept.unit!r}, got {got} ({exc});"
+             " value not used", source)
+        return None
+    if concept.marker_type and note and note.upper() in ("FEU", "DDU") and note.upper() != concept.marker_type:
+        warn("ddimer-type", f"{concept.label}: unit annotation {{{note}}} contradicts the code's type "
+             f"{concept.marker_type}; value not used (FEU and DDU are never converted silently)", source)
+        return None
+    v = float(value)
+    comparator = q.get("comparator")
+    orig = (str(raw), unit_code)
+    if comparator in ("<", "<="):
+        return None, None, v, comparator, *orig
+    if comparator in (">", ">="):
+        return None, v, None, comparator, *orig
+    if comparator:
+        warn("comparator", f"{concept.label}: unknown comparator {comparator!r}; value not used", source)
+        return None
+    return v, v, v, None, *orig
+
+
+def _ref_high(obs: dict[str, Any], concept: Concept, source: str, warn: Warn) -> float | None:
+    for rr in obs.get("referenceRange") or ():
+        high = rr.get("high") if isinstance(rr, dict) else None
+        if not isinstance(high, dict) or high.get("value") is None:
+            continue
+        raw = _decimal(high.get("value"))
+        try:
+            value, _ = to_canonical(raw, high.get("code") or (obs.get("valueQuantity") or {}).get("code"),
+                                    concept.unit or "1")
+        except (UnitError, TypeError):
+            warn("unit", f"{concept.label}: reference range high has an unusable unit; ULN not used", source)
+            return None
+        return float(value)
+    return None
+
+
+def _obs_time(obs: dict[str, Any]) -> datetime | None:
+    t = parse_datetime(obs.get("effectiveDateTime")) or parse_datetime(obs.get("effectiveInstant"))
+    if t is None and isinstance(obs.get("effectivePeriod"), dict):
+        t = parse_datetime(obs["effectivePeriod"].get("end")) or parse_datetime(obs["effectivePeriod"].get("start"))
+    return t or parse_datetime(obs.get("issued"))
+
+
+class _Mapper:
+    def __init__(self, bindings: Bindings, pr: PatientResources, validate_resources: bool) -> None:
+        self.b = bindings
+        self.pr = pr
+        self.validate = validate_resources
+        self.out = PatientFacts(patient=pr.patient)
+        self.cart_times: list[tuple[datetime, str]] = []
+
+    def warn(self, code: str, message: str, source: str) -> None:
+        self.out.warnings.append(Warning_(code, f"{source}: {message}", source))
+
+    def ok(self, res: dict[str, Any]) -> bool:
+        if not self.validate:
+            return True
+        reason = validate(res)
+        if reason:
+            self.warn("invalid", f"{reason}; resource not used", _ref(res))
+            return False
+        return True
+
+    # -- Observation ------------------------------------------------------------------------
+    def observation(self, obs: dict[str, Any]) -> None:
+        src = _ref(obs)
+        main = self.b.match(obs.get("code"), "observations")
+        comps = []
+        for comp in obs.get("component") or ():
+            if isinstance(comp, dict):
+                hit = self.b.match(comp.get("code"), "observations")
+                if hit:
+                    comps.append((comp, hit))
+        if not main and not comps:
+            return
+        status = obs.get("status")
+        if status in OBS_NEVER:
+            self.warn("status", f"status {status}: never counts; not used", src)
+            return
+        if status not in OBS_OK:
+            self.warn("status", f"status {status!r} is not final/amended/corrected; not used", src)
+            return
+        if not self.ok(obs):
+            return
+        t = _obs_time(obs)
+        if t is None:
+            self.warn("no-time", "no effective time; not used", src)
+            return
+        if main:
+            self._obs_value(obs, main, src, t)
+        for comp, hit in comps:
+            self._obs_value(comp, hit, src, t, parent=obs)
+
+    def _obs_value(self, holder: dict[str, Any], hit: tuple[Concept, str], src: str, t: datetime,
+                   parent: dict[str, Any] | None = None) -> None:
+        concept, code = hit
+        if concept.reject:
+            self.warn("rejected", f"{concept.label}: {concept.reject}", src)
+            return
+        if holder.get("dataAbsentReason") is not None:
+            dar = holder["dataAbsentReason"]
+            why = dar.get("text") or ",".join(c.get("code", "") for c in dar.get("coding") or ()) \
+                if isinstance(dar, dict) else "?"
+            self.warn("absent", f"{concept.label}: no value (dataAbsentReason {why}); missing, never zero", src)
+            return
+        if concept.value_set:
+            vcc = holder.get("valueCodeableConcept")
+            member, first = self.b.value_set_member(concept.value_set, vcc)
+            if member is None:
+                self.warn("unmapped-code", f"{concept.label}: code {first} is not in value set "
+                          f"{concept.value_set}; treated as unknown", src)
+            self.out.facts.append(Fact("observation", concept.name, src, t, category=member,
+                                       code=code, original_value=first))
+            return
+        q = holder.get("valueQuantity")
+        if q is None:
+            kinds = [k for k in holder if k.startswith("value")]
+            self.warn("no-value", f"{concept.label}: no valueQuantity ({', '.join(kinds) or 'no value'}); "
+                      "not used", src)
+            return
+        parsed = _quantity(q, concept, src, self.warn)
+        if parsed is None:
+            return
+        value, lo, hi, comparator, orig_v, orig_u = parsed
+        ref_high = _ref_high(parent or holder, concept, src, self.warn) if concept.reference_range else None
+        self.out.facts.append(Fact(
+            "observation", concept.name, src, t, value=value, lo=lo, hi=hi, unit=concept.unit,
+            comparator=comparator, original_value=orig_v, original_unit=orig_u, code=code,
+            ref_high=ref_high, marker_type=concept.marker_type, classes=concept.classes,
+        ))
+
+    # -- MedicationAdministration -------------------------------------------------------------
+    def _medication_code(self, ma: dict[str, Any]) -> Any:
+        if ma.get("medicationCodeableConcept"):
+            return ma["medicationCodeableConcept"]
+        ref = (ma.get("medicationReference") or {}).get("reference")
+        if isinstance(ref, str):
+            if ref.startswith("#"):
+                for c in ma.get("contained") or ():
+                    if isinstance(c, dict) and c.get("id") == ref[1:]:
+                        return c.get("code")
+            target = self.pr.index.get(ref)
+            if target:
+                return target.get("code")
+        return None
+
+    def medication(self, ma: dict[str, Any]) -> None:
+        src = _ref(ma)
+        code = self._medication_code(ma)
+        is_cart = self.b.is_cart_product(code)
+        hit = self.b.match(code, "medications")
+        if not hit and not is_cart:
+            return
+        status = ma.get("status")
+        if status not in MED_OK:
+            self.warn("status", f"status {status!r}: administration not counted", src)
+            return
+        if not self.ok(ma):
+            return
+        period = ma.get("effectivePeriod") if isinstance(ma.get("effectivePeriod"), dict) else {}
+        start = parse_datetime(ma.get("effectiveDateTime")) or parse_datetime(period.get("start"))
+        end = parse_datetime(period.get("end")) if period else None
+        if start is None:
+            self.warn("no-time", "no effective time; administration not counted", src)
+            return
+        if is_cart:
+            self.cart_times.append((start, src))
+            if not hit:
+                return
+        concept, matched = hit  # type: ignore[misc]
+        dose_mg = None
+        dosage = ma.get("dosage") if isinstance(ma.get("dosage"), dict) else {}
+        dose = dosage.get("dose")
+        if isinstance(dose, dict) and dose.get("value") is not None:
+            try:
+                dose_mg = float(to_canonical(_decimal(dose.get("value")), dose.get("code"), "mg")[0])
+            except (UnitError, TypeError):
+                self.warn("unit", f"{concept.label}: dose unit {dose.get('code')!r} is not a mass; dose not used",
+                          src)
+        self.out.facts.append(Fact(
+            "medication", concept.name, src, start, end=end,
+            open_ended=(status == "in-progress" and end is None),
+            value=dose_mg, lo=dose_mg, hi=dose_mg, unit="mg" if dose_mg is not None else None,
+            original_value=str(dose.get("value")) if isinstance(dose, dict) else None,
+            original_unit=dose.get("code") if isinstance(dose, dict) else None,
+            code=matched, classes=concept.classes,
+        ))
+
+    # -- Procedure ------------------------------------------------------------------------
+    def procedure(self, proc: dict[str, Any]) -> None:
+        src = _ref(proc)
+        hit = self.b.match(proc.get("code"), "procedures")
+        device = hit[0].o2_device if hit else None
+        matched = hit[1] if hit else None
+        for used in proc.get("usedCode") or ():
+            member, code = self.b.value_set_member("o2_devices", used)
+            if member:
+                device, matched = member, code  # the device is more specific than the procedure
+        if not hit and device is None:
+            return
+        status = proc.get("status")
+        if status not in PROC_OK:
+            self.warn("status", f"status {status!r}: procedure not counted", src)
+            return
+        if not self.ok(proc):
+            return
+        period = proc.get("performedPeriod") if isinstance(proc.get("performedPeriod"), dict) else {}
+        start = parse_datetime(proc.get("performedDateTime")) or parse_datetime(period.get("start"))
+        end = parse_datetime(period.get("end")) if period else None
+        if start is None:
+            self.warn("no-time", "no performed time; procedure not counted", src)
+            return
+        concept = hit[0] if hit else None
+        self.out.facts.append(Fact(
+            "procedure", concept.name if concept and not device else "o2_support", src, start, end=end,
+            open_ended=(status == "in-progress" and end is None), category=device, code=matched,
+            classes=concept.classes if concept else ("o2_support",),
+        ))
+
+    # -- Condition ------------------------------------------------------------------------
+    def condition(self, cond: dict[str, Any]) -> None:
+        src = _ref(cond)
+        hit = self.b.match(cond.get("code"), "conditions")
+        if not hit:
+            return
+        verification = _first_code(cond.get("verificationStatus"))
+        if verification in ("refuted", "entered-in-error"):
+            self.warn("status", f"verification {verification}: condition not counted", src)
+            return
+        clinical = _first_code(cond.get("clinicalStatus"))
+        if not self.ok(cond):
+            return
+        onset = parse_datetime(cond.get("onsetDateTime")) or parse_datetime(
+            (cond.get("onsetPeriod") or {}).get("start")) or parse_datetime(cond.get("recordedDate"))
+        abatement = parse_datetime(cond.get("abatementDateTime")) or parse_datetime(
+            (cond.get("abatementPeriod") or {}).get("end"))
+        if clinical in COND_PAST and abatement is None:
+            self.warn("status", f"clinical status {clinical} with no abatement date: not counted as current", src)
+            return
+        if clinical not in COND_ACTIVE | COND_PAST:
+            self.warn("status", f"clinical status {clinical!r}: condition not counted", src)
+            return
+        if onset is None:
+            self.warn("no-time", "no onset or recorded date: taken as present since before the data", src)
+            onset = datetime(1900, 1, 1, tzinfo=abatement.tzinfo if abatement else None) \
+                if abatement else parse_datetime("1900-01-01")
+        concept, matched = hit
+        self.out.facts.append(Fact("condition", concept.name, src, onset, end=abatement,
+                                   open_ended=abatement is None, code=matched, classes=concept.classes))
+
+    # -- Patient --------------------------------------------------------------------------
+    def patient(self, pat: dict[str, Any]) -> None:
+        self.out.birth_date = parse_date(pat.get("birthDate"))
+
+
+def _first_code(codeable: Any) -> str | None:
+    if isinstance(codeable, dict):
+        for c in codeable.get("coding") or ():
+            if isinstance(c, dict) and c.get("code"):
+                return c["code"]
+    return None
+
+
+def map_patient(
+    pr: PatientResources,
+    bindings: Bindings,
+    *,
+    infusion_date: date | None = None,
+    validate_resources: bool = True,
+) -> PatientFacts:
+    """Turn one patient's raw resources into :class:`PatientFacts` (facts sorted by time)."""
+    m = _Mapper(bindings, pr, validate_resources)
+    handlers = {
+        "Observation": m.observation,
+        "MedicationAdministration": m.medication,
+        "Procedure": m.procedure,
+        "Condition": m.condition,
+        "Patient": m.patient,
+    }
+    for res in pr.resources:
+        handler = handlers.get(res.get("resourceType", ""))
+        if handler is not None:
+            handler(res)
+    out = m.out
+    if infusion_date is not None:
+        out.infusion_date = infusion_date
+        out.infusion_source = "--infusion-date"
+    elif m.cart_times:
+        first, src = min(m.cart_times)
+        out.infusion_time, out.infusion_date, out.infusion_source = first, first.date(), src
+    out.facts.sort(key=lambda f: (f.time, f.source))
+    if out.facts:
+        out.latest_time = max((f.end if f.end and not f.open_ended else f.time) for f in out.facts)
+    if out.infusion_date is not None:
+        d0 = out.infusion_date
+        out.facts = [_with_day(f, d0) for f in out.facts]
+    return out
+
+
+def _with_day(f: Fact, d0: date) -> Fact:
+    from dataclasses import replace
+
+    return replace(f, day=(f.time.date() - d0).days)

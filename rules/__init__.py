@@ -1,0 +1,22 @@
+"""cartguard's core rule packs, as declarative YAML files beside this module.
+
+| File | Pack id | What it encodes |
+|---|---|---|
+| ``terminology/core.yaml`` | ``terminology.core`` | code bindings (LOINC, SNOMED CT, RxNorm, ICD-10-CM) |
+| ``crs/astct2019.yaml`` | ``crs.astct2019`` | ASTCT 2019 CRS grade |
+| ``dic/isth2001.yaml`` | ``dic.isth2001`` | ISTH overt DIC score |
+| ``guidance/core.yaml`` | ``guidance.core`` | escalation guidance (ASCO 2021, BCSH 2009, ISTH 2013) |
+
+They are registered by :mod:`cartguard.rules.core_plugin` through the ``cartguard.packs``
+entry point, exactly as a site pack is.
+"""
+
+from pathlib import Path
+
+PACK_DIR = Path(__file__).parent
+CORE_PACK_FILES = [
+    PACK_DIR / "terminology" / "core.yaml",
+    PACK_DIR / "crs" / "astct2019.yaml",
+    PACK_DIR / "dic" / "isth2001.yaml",
+    PACK_DIR / "guidance" / "core.yaml",
+]
