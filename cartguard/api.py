@@ -18,7 +18,8 @@ def evaluate_loaded(loaded: LoadResult, evaluator: Evaluator, *, at: datetime | 
     """Evaluate every patient of an already-loaded input, each in isolation."""
     out = []
     for pid in sorted(loaded.patients):
-        pf = map_patient(loaded.patients[pid], evaluator.packset.bindings, infusion_date=infusion_date)
+        pf = map_patient(loaded.patients[pid], evaluator.packset.bindings, infusion_date=infusion_date,
+                         validate_resources="lazy")
         result = evaluator.evaluate(pf, at=at, scales=scales)  # type: ignore[arg-type]
         if loaded.warnings:
             extra = [WarningReport(code=w.code, message=w.message, source=w.source) for w in loaded.warnings]

@@ -56,8 +56,10 @@ def to_text(results: list[PatientResult], verbose: bool = True) -> str:
                         continue
                     lines.append(f"    {f.rule_id}: {f.text}  [{f.citation}]")
                     for inp in f.inputs:
-                        for fact in inp.facts:
+                        for fact in inp.facts[-3:]:
                             lines.append(f"      {inp.label}: {_fact_line(fact)}")
+                        if len(inp.facts) > 3:
+                            lines.append(f"      {inp.label}: ... and {len(inp.facts) - 3} earlier")
                         if inp.note and not inp.facts:
                             lines.append(f"      {inp.label}: {inp.note}")
                     for p in f.parameters:
@@ -69,7 +71,7 @@ def to_text(results: list[PatientResult], verbose: bool = True) -> str:
         if not r.recommendations:
             lines.append("  none")
         for rec in r.recommendations:
-            tag = "" if rec.certainty == "definite" else f" [IF {' and '.join(rec.unknown) or 'confirmed'}]"
+            tag = "" if rec.certainty == "definite" else f" [IF {'; '.join(rec.unknown) or 'confirmed'}]"
             lines.append(f"  [{rec.priority}]{tag} {rec.text}")
             if rec.dose:
                 lines.append(f"      dose: {rec.dose.text}")

@@ -35,6 +35,7 @@ from cartguard.engine.results import (
 )
 from cartguard.errors import EngineError
 from cartguard.fhir_adapters.facts import Fact, PatientFacts
+from cartguard.fhir_adapters.validation import validate
 
 Backend = Literal["durable", "reference", "both"]
 PRIORITY_ORDER = {"critical": 0, "urgent": 1, "routine": 2, "info": 3}
@@ -162,18 +163,22 @@ class Evaluator:
             if truth is None or rule.kind != "recommendation":
                 continue
             spec = specs[rule.id]
-            unknown = sorted({a.input for g in rule.groups for a in g
-                              if not reference.rule_truth(_single(rule, a), fact)[0]
-                              and reference.rule_truth(_single(rule, a), fact)[1]})
-            if truth == "true":
-                unknown = []
+            unknown: list[str] = []
+            if truth != "true":
+                for group in rule.groups:
+                    if any(reference.rule_truth(_single(rule, a), fact)[0] for a in group):
+                        continue  # this condition is already met
+                    parts = [_describe(a, inputs[a.input]) for a in group
+                             if reference.rule_truth(_single(rule, a), fact)[1]]
+                    if parts:
+                        unknown.append(" or ".join(parts))
             dose = _dose(spec.dose, cp, inputs) if spec.dose else None
             cit = spec.citation.split("#")[0]
             out.append(Recommendation(
                 id=rule.id, pack=pack.id, category=spec.category, priority=spec.priority,
                 certainty="definite" if truth == "true" else "possible", text=spec.text,
                 citation=spec.citation, citation_text=pack.citations[cit].text,
-                unknown=[inputs[u].label for u in unknown], dose=dose,
+                unknown=unknown, dose=dose,
                 explanation=self._finding(cp, rule, truth, inputs)))
         return out
 
@@ -185,6 +190,7 @@ class Evaluator:
         if at is None:
             raise EngineError(f"{pf.patient}: no dated data to evaluate and no --at given")
         ps = self.packset
+        pf.validate_used(at, ps.observation_horizons(), validate)
         ctx = Context(patient=pf, at=at, params=ps.params)
         assessments: dict[str, Assessment] = {}
         for cp in ps.assessment_packs():
@@ -207,6 +213,21 @@ class Evaluator:
             packs=[PackInfo(id=lp.pack.id, version=lp.pack.version, title=lp.pack.title, sha256=lp.sha256,
                             plugin=lp.plugin, path=lp.path) for lp in ps.loaded],
             warnings=warnings, assumptions=assumptions)
+
+
+_SYMBOLS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "eq": "="}
+
+
+def _describe(a: Any, v: InputValue) -> str:
+    """A condition in words, for "applies if ..." on possible recommendations."""
+    if a.op == "absent":
+        return f"{v.label} {'not ' if a.operand else ''}recorded"
+    if a.op == "in":
+        return f"{v.label} is {' or '.join(a.operand)}"
+    if a.op == "eq" and a.operand in (0.0, 1.0) and v.unit is None and not v.known:
+        return v.label if a.operand == 1.0 else f"no {v.label}"
+    unit = f" {v.unit}" if v.unit else ""
+    return f"{v.label} {_SYMBOLS[a.op]} {a.operand:g}{unit}"
 
 
 def _single(rule: CompiledRule, atom: Any) -> CompiledRule:

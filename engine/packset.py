@@ -75,6 +75,21 @@ class PackSet:
             if ref and ref not in {p.pack.id for p in self.loaded if p.pack.kind == "assessment"}:
                 raise PackError(f"input {name}: assessment {ref!r} is not loaded", pack=lp.pack.id)
 
+    def observation_horizons(self) -> dict[str, float | None]:
+        """Per observation concept, the longest look-back window of any input reading it (None: unbounded)."""
+        out: dict[str, float | None] = {}
+        for cp in self.compiled.values():
+            for spec in cp.pack.inputs.values():
+                w = spec.window_hours
+                hours = None if w is None else float(self.params[w[1:]] if isinstance(w, str) else w)
+                concepts = ["o2_device"] if spec.reduce == "o2_device" else spec.analytes
+                for concept in concepts:
+                    if concept in out and (out[concept] is None or hours is None):
+                        out[concept] = None
+                    else:
+                        out[concept] = max(out.get(concept) or 0.0, hours) if hours is not None else None
+        return out
+
     def assessment_packs(self) -> list[CompiledPack]:
         return [cp for cp in self.compiled.values() if cp.pack.kind == "assessment"]
 

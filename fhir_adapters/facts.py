@@ -9,7 +9,7 @@ day relative to the CAR-T infusion, so every conclusion can be traced back to it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,35 @@ class PatientFacts:
     infusion_source: str | None = None
     birth_date: date | None = None
     latest_time: datetime | None = None
+    unvalidated: dict[str, dict] = field(default_factory=dict)
+    """Raw resources mapped but not yet validated (lazy mode): validated before any fact is used."""
+
+    def validate_used(self, at: datetime, horizons: dict[str, float | None], validate) -> None:
+        """Validate every still-unvalidated resource whose facts an evaluation at ``at`` may use.
+
+        An observation older than the longest look-back window that reads its concept
+        (``horizons``) cannot change a result, so it is not validated now (it will be if a later
+        evaluation reaches it). Administrations, procedures and conditions are always validated.
+        Resources that fail are dropped with a warning naming them.
+        """
+        if not self.unvalidated:
+            return
+        bad: set[str] = set()
+        for f in self.facts:
+            if f.source not in self.unvalidated:
+                continue
+            if f.kind == "observation":
+                if f.concept not in horizons:
+                    continue  # no input reads this concept: the fact cannot change a result
+                hours = horizons[f.concept]
+                if f.time > at or (hours is not None and f.time <= at - timedelta(hours=hours)):
+                    continue
+            reason = validate(self.unvalidated.pop(f.source))
+            if reason:
+                bad.add(f.source)
+                self.warnings.append(Warning_("invalid", f"{f.source}: {reason}; resource not used", f.source))
+        if bad:
+            self.facts = [f for f in self.facts if f.source not in bad]
 
     def by_concept(self) -> dict[str, list[Fact]]:
         out: dict[str, list[Fact]] = {}
