@@ -155,7 +155,8 @@ def main() -> None:
         return (f"{name:<34}{len(xs) / sum(xs):>10.0f}/s  p50 {statistics.median(xs) * 1e3:7.3f} ms"
                 f"  p99 {pct(xs, 99) * 1e3:7.3f} ms")
 
-    print(f"{args.patients} patients x {n_res} resources each ({len(datas[0]) / 1024:.0f} KiB), evaluated at {at:%Y-%m-%d %H:%M}")
+    size = len(datas[0]) / 1024
+    print(f"{args.patients} patients x {n_res} resources each ({size:.0f} KiB), evaluated at {at:%Y-%m-%d %H:%M}")
     print(row("cartguard (bytes -> result)", full))
     print(row("(a) orjson parse only", parse))
     print(row("(b) plain-Python two scores", plain))

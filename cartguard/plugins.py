@@ -5,7 +5,7 @@ Wired in one place (:func:`get_plugin_manager`), like pluggy's eggsample host.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pluggy
 
@@ -42,12 +42,14 @@ def build_packset(pm: pluggy.PluginManager) -> PackSet:
     loaded = []
     for impl in pm.hook.cartguard_pack_paths.get_hookimpls():
         who = _plugin_name(pm, impl.plugin)
-        for path in impl.function() or ():
+        paths = cast(list[Any], impl.function() or [])
+        for path in paths:
             loaded.append(load_pack_file(path, plugin=who))
     overrides: dict[str, tuple[Any, str]] = {}
     for impl in pm.hook.cartguard_parameter_overrides.get_hookimpls():
         who = _plugin_name(pm, impl.plugin)
-        for name, value in (impl.function() or {}).items():
+        values = cast(dict[str, Any], impl.function() or {})
+        for name, value in values.items():
             if name in overrides:
                 raise PackError(f"parameter {name} is overridden by both {overrides[name][1]} and {who}")
             overrides[name] = (value, f"override by {who}")

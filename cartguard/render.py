@@ -47,7 +47,7 @@ def to_text(results: list[PatientResult], verbose: bool = True) -> str:
         for aid, a in r.assessments.items():
             lines.append("")
             lines.append(f"{aid} - {a.title} [{a.scale}]")
-            for cname, c in a.components.items():
+            for c in a.components.values():
                 val = _fmt(c.value) if c.value is not None else f"{_fmt(c.range[0])}-{_fmt(c.range[1])}"
                 lines.append(f"  {c.title:<52} {val:>5}  {', '.join(c.rule_ids)}")
             if verbose:

@@ -35,8 +35,9 @@ def component_value(pack_id: str, name: str, rules: list[CompiledRule], truths: 
     if not possible:
         raise EngineError(f"{pack_id}: component {name}: the inputs fall through every band "
                           f"({[r.id for r in rules]}); the pack leaves a gap")
-    values = [float(r.value) for r in possible]  # type: ignore[arg-type]
-    return (min(values), max(values)), possible, min(values) == max(values)
+    possible_values = [float(r.value) for r in possible if r.value is not None]
+    lo, hi = min(possible_values), max(possible_values)
+    return (lo, hi), possible, lo == hi
 
 
 def evaluate_expr(expr: Any, comps: dict[str, Interval]) -> Interval:

@@ -74,6 +74,9 @@ def number(x: Any) -> float:
 def _atom(pack: Pack, params: dict[str, Any], name: str, op: str, operand: Any) -> Atom:
     ref = param_ref(operand)
     value = params[ref] if ref is not None else operand
+    if value is None:
+        raise PackError(f"parameter ${ref} has no value: the selected configuration needs a site to set it",
+                        pack=pack.id)
     if op == "absent":
         return Atom(name, op, bool(value), ref)
     if op == "in" or (op == "eq" and isinstance(value, str)):
@@ -97,9 +100,12 @@ def _groups(pack: Pack, params: dict[str, Any], when: list[dict[str, Any]]) -> t
     return tuple(groups)
 
 
-def _enabled(pack: Pack, params: dict[str, Any], cond: dict[str, Any] | None) -> bool:
+def _enabled(pack: Pack, params: dict[str, Any], cond: dict[str, Any] | list[dict[str, Any]] | None) -> bool:
+    """Whether a rule is switched on by its parameters (a list: every condition must hold)."""
     if not cond:
         return True
+    if isinstance(cond, list):
+        return all(_enabled(pack, params, c) for c in cond)
     name = cond.get("param")
     if name not in params:
         raise PackError(f"enabled_when names unknown parameter {name!r}", pack=pack.id)
@@ -119,6 +125,10 @@ def compile_pack(loaded: LoadedPack, params: dict[str, Any], param_sources: dict
             if _enabled(pack, params, r.enabled_when):
                 cp.rules.append(CompiledRule(r.id, "component", STAGE_INPUTS, _groups(pack, params, r.when),
                                              r.citation, cname, number(r.value), r.text))
+    for cname in pack.components:
+        if not any(r.component == cname for r in cp.rules):
+            raise PackError(f"component {cname!r} has no rule enabled under the current parameters "
+                            "(a profile needs a setting the site has not made?)", pack=pack.id)
     for i in pack.interpretation:
         cp.rules.append(CompiledRule(i.id, "interpretation", STAGE_RESULT, _groups(pack, params, i.when),
                                      i.citation, None, None, i.label))

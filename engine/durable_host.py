@@ -102,13 +102,14 @@ class QuietHost(_durable.Host):
 
 def _num_def(a: Atom) -> dict[str, Any]:
     lo, hi, t = f"{a.input}__lo", f"{a.input}__hi", a.operand
-    return {
+    conditions: dict[str, dict[str, Any]] = {
         "gte": {"$gte": {lo: t}},
         "gt": {"$gt": {lo: t}},
         "lt": {"$lt": {hi: t}},
         "lte": {"$lte": {hi: t}},
         "eq": {"$and": [{lo: t}, {hi: t}]},
-    }[a.op]
+    }
+    return conditions[a.op]
 
 
 def _num_pos(a: Atom) -> dict[str, Any]:

@@ -344,7 +344,12 @@ def sbp_margin(name: str, spec: InputSpec, ctx: Context) -> InputValue:
     sbp = _extreme(name, spec, ctx, use_max=False)
     if not sbp.known:
         return sbp
-    p = {k: ctx.number(v, f"{name}.{k}") for k, v in spec.params.items()}
+    p: dict[str, float] = {}
+    for key in ("adult_lt", "paed_base", "paed_per_year", "paed_age_max", "infant_lt"):
+        value = ctx.number(spec.params.get(key), f"{name}.{key}")
+        if value is None:
+            raise PackError(f"input {name}: reducer sbp_margin needs parameter {key!r}")
+        p[key] = value
     adult, base, per_year = p["adult_lt"], p["paed_base"], p["paed_per_year"]
     age_max, infant = p["paed_age_max"], p["infant_lt"]
     bd = ctx.patient.birth_date

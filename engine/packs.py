@@ -81,7 +81,7 @@ class Rule(_Strict):
     citation: str
     value: float | None = None
     text: str | None = None
-    enabled_when: dict[str, Any] | None = None
+    enabled_when: dict[str, Any] | list[dict[str, Any]] | None = None
 
 
 class Component(_Strict):
@@ -113,7 +113,7 @@ class Recommendation(_Strict):
     priority: Literal["info", "routine", "urgent", "critical"] = "routine"
     text: str
     dose: Dose | None = None
-    enabled_when: dict[str, Any] | None = None
+    enabled_when: dict[str, Any] | list[dict[str, Any]] | None = None
 
 
 class Pack(_Strict):

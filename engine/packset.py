@@ -59,6 +59,7 @@ class PackSet:
             if lp.pack.kind in ("assessment", "guidance"):
                 self._check_inputs(lp)
                 self.compiled[lp.pack.id] = compile_pack(lp, self.params, self.param_sources)
+                self._check_categories(self.compiled[lp.pack.id])
 
     @classmethod
     def from_paths(cls, paths: Iterable[str | Path], overrides: dict[str, tuple[Any, str]] | None = None,
@@ -74,6 +75,27 @@ class PackSet:
             ref = spec.assessment
             if ref and ref not in {p.pack.id for p in self.loaded if p.pack.kind == "assessment"}:
                 raise PackError(f"input {name}: assessment {ref!r} is not loaded", pack=lp.pack.id)
+
+    def _check_categories(self, cp: CompiledPack) -> None:
+        """A categorical condition may only name members of the value set its input reads.
+
+        Without this, a typo ("nasal_canula") would silently never match.
+        """
+        members = set(self.bindings.value_sets.get("o2_devices", {}).values())
+        categorical = {n for n, s in cp.pack.inputs.items() if s.reduce == "o2_device"}
+        for n in categorical:
+            default = cp.pack.inputs[n].assume_when_absent
+            if default is not None and default not in members:
+                raise PackError(f"input {n}: assume_when_absent {default!r} is not an o2_devices member "
+                                f"{sorted(members)}", pack=cp.pack.id)
+        for rule in cp.rules:
+            for group in rule.groups:
+                for a in group:
+                    if a.input in categorical and a.op == "in":
+                        unknown = set(a.operand) - members
+                        if unknown:
+                            raise PackError(f"rule {rule.id}: {sorted(unknown)} not in value set o2_devices "
+                                            f"{sorted(members)}", pack=cp.pack.id)
 
     def observation_horizons(self) -> dict[str, float | None]:
         """Per observation concept, the longest look-back window of any input reading it (None: unbounded)."""

@@ -8,7 +8,7 @@ mean what is not written here: the rule packs declare it (:class:`Bindings`).
 
 from cartguard.fhir_adapters.bindings import Bindings
 from cartguard.fhir_adapters.facts import Fact, PatientFacts, Warning_
-from cartguard.fhir_adapters.loading import PatientResources, load_path, load_bytes
+from cartguard.fhir_adapters.loading import PatientResources, load_bytes, load_path
 from cartguard.fhir_adapters.mapper import map_patient
 
 __all__ = [

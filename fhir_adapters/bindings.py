@@ -121,7 +121,7 @@ class Bindings:
             hit = self._exact.get((system, code))
             if hit and hit[0].kind == kind:
                 return hit
-            for p_system, prefix, concept, label in self._prefix:
+            for p_system, prefix, concept, _label in self._prefix:
                 if concept.kind == kind and system == p_system and code.startswith(prefix):
                     return concept, f"{system}|{code}"
         return None

@@ -232,7 +232,7 @@ class _Mapper:
             return
         if not self.ok(ma):
             return
-        period = ma.get("effectivePeriod") if isinstance(ma.get("effectivePeriod"), dict) else {}
+        period: dict[str, Any] = ma["effectivePeriod"] if isinstance(ma.get("effectivePeriod"), dict) else {}
         start = parse_datetime(ma.get("effectiveDateTime")) or parse_datetime(period.get("start"))
         end = parse_datetime(period.get("end")) if period else None
         if start is None:
@@ -244,7 +244,7 @@ class _Mapper:
                 return
         concept, matched = hit  # type: ignore[misc]
         dose_mg = None
-        dosage = ma.get("dosage") if isinstance(ma.get("dosage"), dict) else {}
+        dosage: dict[str, Any] = ma["dosage"] if isinstance(ma.get("dosage"), dict) else {}
         dose = dosage.get("dose")
         if isinstance(dose, dict) and dose.get("value") is not None:
             try:
@@ -279,7 +279,7 @@ class _Mapper:
             return
         if not self.ok(proc):
             return
-        period = proc.get("performedPeriod") if isinstance(proc.get("performedPeriod"), dict) else {}
+        period: dict[str, Any] = proc["performedPeriod"] if isinstance(proc.get("performedPeriod"), dict) else {}
         start = parse_datetime(proc.get("performedDateTime")) or parse_datetime(period.get("start"))
         end = parse_datetime(period.get("end")) if period else None
         if start is None:
@@ -374,11 +374,8 @@ def map_patient(
         out.latest_time = max((f.end if f.end and not f.open_ended else f.time) for f in out.facts)
     if out.infusion_date is not None:
         d0 = out.infusion_date
-        out.facts = [_with_day(f, d0) for f in out.facts]
+        for f in out.facts:
+            # Facts are frozen for everyone else; the day is set once here, before anyone reads them
+            # (dataclasses.replace per fact cost ~5 ms for a 230-resource patient).
+            object.__setattr__(f, "day", (f.time.date() - d0).days)
     return out
-
-
-def _with_day(f: Fact, d0: date) -> Fact:
-    from dataclasses import replace
-
-    return replace(f, day=(f.time.date() - d0).days)
