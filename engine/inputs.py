@@ -249,19 +249,27 @@ def hours_since_latest(name: str, spec: InputSpec, ctx: Context) -> InputValue:
 def o2_device(name: str, spec: InputSpec, ctx: Context) -> InputValue:
     """Oxygen support at the evaluation time: the most recent device record (observation or procedure).
 
-    A procedure counts while its period covers the evaluation time; a device observation counts
-    for ``window_hours``. No record at all: room air, assumed and said.
+    A procedure with a period counts while the period covers the evaluation time (an ended one
+    does not); a procedure recorded at an instant, and a device observation, count for
+    ``window_hours``. No record at all: room air, assumed and said - unless an O2 flow
+    (``analytes``) above zero was recorded in the window, which shows oxygen was given on an
+    unrecorded device: then the device is unknown.
     """
     hours = ctx.number(spec.window_hours, "window_hours") or 0
     start = ctx.at - timedelta(hours=hours)
     candidates = []
     for f in ctx.concept_facts(["@o2"]):
-        if f.kind == "procedure":
-            if _active(f, ctx.at, timedelta(0)) or start < f.time <= ctx.at:
+        if f.kind == "procedure" and (f.end is not None or f.open_ended):
+            if _active(f, ctx.at, timedelta(0)):
                 candidates.append(f)
         elif start < f.time <= ctx.at:
             candidates.append(f)
     if not candidates:
+        flows = [f for f in _in_window(ctx.concept_facts(spec.analytes), ctx, spec)
+                 if f.hi is None or f.hi > 0] if spec.analytes else []
+        if flows:
+            return InputValue(name, _label(spec, name), facts=(flows[-1],),
+                              note=f"O2 flow recorded ({flows[-1].source}) but no delivery device: device unknown")
         return InputValue(name, _label(spec, name), category=spec.assume_when_absent,
                           known=spec.assume_when_absent is not None, assumed=True,
                           note=f"no oxygen-support record {_window_text(spec, ctx)}: "

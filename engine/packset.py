@@ -104,7 +104,7 @@ class PackSet:
             for spec in cp.pack.inputs.values():
                 w = spec.window_hours
                 hours = None if w is None else float(self.params[w[1:]] if isinstance(w, str) else w)
-                concepts = ["o2_device"] if spec.reduce == "o2_device" else spec.analytes
+                concepts = ["o2_device", *spec.analytes] if spec.reduce == "o2_device" else spec.analytes
                 for concept in concepts:
                     if concept in out and (out[concept] is None or hours is None):
                         out[concept] = None
