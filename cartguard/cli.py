@@ -49,6 +49,9 @@ def evaluate(path: str, at: str | None, infusion_date: str | None, fmt: str, sca
 
     try:
         results = evaluate_path(path, at=_parse_at(at), infusion_date=_parse_date(infusion_date), scales=scales)
+    except click.BadParameter as exc:
+        click.echo(f"cartguard: error: {exc.message}", err=True)
+        sys.exit(2)
     except CartguardError as exc:
         click.echo(f"cartguard: error: {exc}", err=True)
         sys.exit(2)

@@ -24,7 +24,8 @@ def get_plugin_manager(load_entry_points: bool = True, plugins: list[Any] | None
     if load_entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     for p in plugins or ():
-        pm.register(p)
+        name = getattr(p, "__name__", None) or type(p).__name__
+        pm.register(p, name=name if pm.get_plugin(name) is None else None)
     pm.check_pending()  # a misspelled hook implementation fails here instead of being ignored
     return pm
 

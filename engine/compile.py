@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +67,7 @@ def number(x: Any) -> float:
     if isinstance(x, bool) or not isinstance(x, int | float):
         raise PackError(f"expected a number, got {x!r}")
     v = round(float(x), 4)
-    if abs(v) >= 1e12:
+    if not math.isfinite(v) or abs(v) >= 1e12:
         raise PackError(f"number out of range for the engine: {x!r}")
     return v
 

@@ -6,7 +6,7 @@ handled here on purpose, and ``tests/test_durable_host.py`` shows each one handl
 * ``Host()`` starts two background timer threads that dispatch actions: results were lost and
   use-after-free crashes seen. :class:`QuietHost` overrides ``_run`` so no thread ever starts;
   actions run synchronously inside ``assert_fact``. No timers are used (time is in the facts).
-* Session ids are matched on a 32-bit FNV-1 hash, so two patient ids can collide and share
+* Session ids are matched on a 32-bit FNV-1a hash, so two patient ids can collide and share
   state. Patient ids are never used as sids: evaluations borrow a sid from :class:`SidPool`, a
   fixed set of slot names checked at import to have distinct hashes.
 * At most 1,024 live sids per ruleset: every evaluation deletes its state in ``finally``.
@@ -52,7 +52,10 @@ FNV_PRIME = 16777619
 
 
 def fnv1_32(text: str) -> int:
-    """The 32-bit FNV-1 hash durable-rules matches session ids on (src/rules/state.c)."""
+    """The 32-bit hash durable-rules matches session ids on (``fnv1Hash32`` in src/rules/state.c).
+
+    Despite its name it xors before multiplying, i.e. FNV-1a.
+    """
     h = FNV_OFFSET
     for byte in text.encode():
         h = ((h ^ byte) * FNV_PRIME) & 0xFFFFFFFF
@@ -60,7 +63,7 @@ def fnv1_32(text: str) -> int:
 
 
 class SidPool:
-    """A fixed pool of session ids with pairwise distinct FNV-1 hashes (checked at construction)."""
+    """A fixed pool of session ids with pairwise distinct FNV-1a hashes (checked at construction)."""
 
     def __init__(self, size: int = 8, prefix: str = "cg-slot-") -> None:
         names = [f"{prefix}{i}" for i in range(size)]

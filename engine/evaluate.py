@@ -84,11 +84,18 @@ class Evaluator:
     # -- explanation helpers --------------------------------------------------------------
     def _finding(self, cp: CompiledPack, rule: CompiledRule, truth: str, inputs: dict[str, InputValue]
                  ) -> Finding:
+        names = set(rule.params())
+        for n in rule.inputs():
+            spec = cp.pack.inputs.get(n)
+            if spec is not None:  # parameters the input's reduction used (windows, thresholds)
+                for v in (spec.window_hours, spec.gap_minutes, *spec.params.values()):
+                    if isinstance(v, str) and v.startswith("$"):
+                        names.add(v[1:])
         return Finding(
             rule_id=rule.id, certainty="definite" if truth == "true" else "possible",
             component=rule.component, value=rule.value, text=rule.text, citation=rule.citation,
             parameters=[ParameterUse(name=n, value=cp.params[n], source=cp.param_sources[n])
-                        for n in sorted(rule.params())],
+                        for n in sorted(names)],
             inputs=[_input_report(inputs[n]) for n in sorted(rule.inputs()) if n in inputs],
         )
 

@@ -56,6 +56,7 @@ class Context:
     at: datetime
     params: dict[str, Any]
     assessments: dict[str, Any] = field(default_factory=dict)
+    computed: dict[str, InputValue] = field(default_factory=dict)
     _by_concept: dict[str, list[Fact]] | None = None
     _by_class: dict[str, list[Fact]] | None = None
 
@@ -100,6 +101,15 @@ class Context:
 
 def _in_window(facts: list[Fact], ctx: Context, spec: InputSpec) -> list[Fact]:
     hours = ctx.number(spec.window_hours, "window_hours")
+    if spec.not_before_input:
+        anchor = ctx.computed.get(spec.not_before_input)
+        if anchor is None:
+            raise PackError(f"not_before_input names {spec.not_before_input!r}, which is not declared earlier")
+        anchored = [f for f in anchor.facts if f.kind in ("observation", "procedure")]
+        if anchored:
+            slack = timedelta(minutes=ctx.number(spec.gap_minutes, "gap_minutes") or 0)
+            since = anchored[-1].time - slack
+            facts = [f for f in facts if f.time >= since]
     if hours is None:
         return facts
     start = ctx.at - timedelta(hours=hours)
@@ -399,6 +409,7 @@ REDUCERS: dict[str, Callable[..., InputValue]] = {
 def reduce_inputs(pack: Pack, ctx: Context) -> dict[str, InputValue]:
     """Compute every declared input of ``pack`` in declaration order."""
     out: dict[str, InputValue] = {}
+    ctx.computed = out
     for name, spec in pack.inputs.items():
         if spec.reduce == "first_available":
             out[name] = first_available(name, spec, ctx, out)

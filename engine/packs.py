@@ -72,6 +72,9 @@ class InputSpec(_Strict):
     label: str | None = None
     unit: str | None = None
     params: dict[str, str] = Field(default_factory=dict)
+    not_before_input: str | None = None
+    """Use only facts no older than the fact behind this (earlier-declared) input, less ``gap_minutes``:
+    an O2 flow describes the device recorded with or after it, not an earlier one."""
     """Named parameters a reducer needs beyond its window (e.g. the age-specific SBP threshold)."""
 
 
@@ -205,6 +208,14 @@ def iter_atoms(when: list[dict[str, Any]]):
         yield name, op, operand
 
 
+def _expr_names(expr: Any) -> list[str]:
+    if isinstance(expr, str):
+        return [expr]
+    if isinstance(expr, dict):
+        return [n for args in expr.values() if isinstance(args, list) for a in args for n in _expr_names(a)]
+    return []
+
+
 def check_pack(pack: Pack, where: str) -> None:
     """Cross-reference checks pydantic cannot do: citations, parameters, inputs, operators."""
 
@@ -249,7 +260,19 @@ def check_pack(pack: Pack, where: str) -> None:
             fail(f"parameter {name}: citation {param.citation!r} is not in the pack's citations")
         if param.choices is not None and param.default not in param.choices:
             fail(f"parameter {name}: default {param.default!r} is not one of {param.choices}")
+    for name, spec in pack.inputs.items():
+        from cartguard.engine.inputs import REDUCERS  # late: inputs imports this module
+
+        if spec.reduce not in REDUCERS and spec.reduce != "first_available":
+            fail(f"input {name}: unknown reducer {spec.reduce!r} (known: {sorted([*REDUCERS, 'first_available'])})")
+        for v in (spec.window_hours, spec.gap_minutes, *spec.params.values()):
+            ref = param_ref(v)
+            if ref is not None and ref not in pack.parameters:
+                fail(f"input {name}: unknown parameter ${ref}")
     if pack.kind == "assessment":
+        for comp_name in _expr_names(pack.value):
+            if comp_name not in pack.components:
+                fail(f"value expression names unknown component {comp_name!r} (components: {sorted(pack.components)})")
         if not pack.components:
             fail("an assessment pack needs components")
         if pack.value is None:

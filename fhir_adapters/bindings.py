@@ -110,14 +110,14 @@ class Bindings:
     # -- lookup ---------------------------------------------------------------------------
     def match(self, codeable: Any, kind: str) -> tuple[Concept, str] | None:
         """First bound concept of ``kind`` among a CodeableConcept's codings, with the code matched."""
-        if not isinstance(codeable, dict):
+        if not isinstance(codeable, dict) or not isinstance(codeable.get("coding"), list):
             return None
-        for coding in codeable.get("coding") or ():
+        for coding in codeable["coding"]:
             if not isinstance(coding, dict):
                 continue
             system, code = coding.get("system"), coding.get("code")
-            if not system or not code:
-                continue
+            if not isinstance(system, str) or not isinstance(code, str) or not system or not code:
+                continue  # malformed codings never match (and never crash the run)
             hit = self._exact.get((system, code))
             if hit and hit[0].kind == kind:
                 return hit
@@ -130,11 +130,13 @@ class Bindings:
         """(member, 'system|code') of the first coding found in value set ``vs_name``."""
         vs = self.value_sets.get(vs_name, {})
         first = None
-        if isinstance(codeable, dict):
-            for coding in codeable.get("coding") or ():
+        if isinstance(codeable, dict) and isinstance(codeable.get("coding"), list):
+            for coding in codeable["coding"]:
                 if not isinstance(coding, dict):
                     continue
                 key = (coding.get("system"), coding.get("code"))
+                if not isinstance(key[0], str) or not isinstance(key[1], str):
+                    continue
                 first = first or f"{key[0]}|{key[1]}"
                 if key in vs:
                     return vs[key], f"{key[0]}|{key[1]}"
@@ -143,10 +145,13 @@ class Bindings:
     def is_cart_product(self, codeable: Any) -> bool:
         if not isinstance(codeable, dict):
             return False
+        codings = codeable.get("coding")
+        if not isinstance(codings, list):
+            return False
         return any(
             (c.get("system"), c.get("code")) in self.cart_products
-            for c in codeable.get("coding") or ()
-            if isinstance(c, dict)
+            for c in codings
+            if isinstance(c, dict) and isinstance(c.get("system"), str) and isinstance(c.get("code"), str)
         )
 
     def relevant_codes(self) -> set[tuple[str, str]]:

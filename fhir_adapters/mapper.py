@@ -193,6 +193,10 @@ class _Mapper:
             self.warn("no-value", f"{concept.label}: no valueQuantity ({', '.join(kinds) or 'no value'}); "
                       "not used", src)
             return
+        if not isinstance(q, dict):
+            self.warn("no-value", f"{concept.label}: valueQuantity is not a Quantity ({type(q).__name__}); not used",
+                      src)
+            return
         parsed = _quantity(q, concept, src, self.warn)
         if parsed is None:
             return
@@ -208,7 +212,8 @@ class _Mapper:
     def _medication_code(self, ma: dict[str, Any]) -> Any:
         if ma.get("medicationCodeableConcept"):
             return ma["medicationCodeableConcept"]
-        ref = (ma.get("medicationReference") or {}).get("reference")
+        mref = ma.get("medicationReference")
+        ref = mref.get("reference") if isinstance(mref, dict) else None
         if isinstance(ref, str):
             if ref.startswith("#"):
                 for c in ma.get("contained") or ():
@@ -360,8 +365,29 @@ def map_patient(
     }
     for res in pr.resources:
         handler = handlers.get(res.get("resourceType", ""))
-        if handler is not None:
+        if handler is None:
+            continue
+        before = (len(m.out.facts), len(m.cart_times), len(m.out.warnings))
+        try:
             handler(res)
+        except (TypeError, AttributeError, ValueError, KeyError) as exc:
+            # Malformed beyond what the checks above expect: a warning naming it, never a crash.
+            m.warn("malformed", f"cannot read ({type(exc).__name__}: {exc}); resource not used", _ref(res))
+            m.out.unvalidated.pop(_ref(res), None)
+            del m.out.facts[before[0]:]
+            del m.cart_times[before[1]:]
+            continue
+        if validate_resources == "lazy" and _ref(res) in m.out.unvalidated:
+            if len(m.cart_times) > before[1] or len(m.out.facts) == before[0]:
+                # No fact to validate later (a day-0 anchor, or a bound resource that mapped to
+                # nothing): validate now so an invalid resource is named as invalid.
+                reason = validate(m.out.unvalidated.pop(_ref(res)))
+                if reason:  # the invalid reason supersedes what the mapper said of it (as in eager mode)
+                    del m.out.warnings[before[2]:]
+                    m.warn("invalid", f"{reason}; resource not used", _ref(res))
+                    if len(m.cart_times) > before[1]:
+                        m.cart_times.pop()
+                    del m.out.facts[before[0]:]
     out = m.out
     if infusion_date is not None:
         out.infusion_date = infusion_date

@@ -1,0 +1,39 @@
+"""Shared fixtures for the unit, isolation and property tests.
+
+Every evaluation in this suite runs with ``backend="both"``: durable-rules and the plain-Python
+reference evaluator, any disagreement raising :class:`~cartguard.errors.EngineError`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+from cartguard.engine.evaluate import Evaluator
+from cartguard.engine.packset import PackSet
+from cartguard.plugins import default_packset
+
+# Never write into the repository: no example database, and Hypothesis' own caches (it writes
+# .hypothesis/ in the working directory even without a database) go to the system temp folder.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "cartguard-tests-hypothesis")
+settings.register_profile("cartguard", database=None, deadline=None, print_blob=True)
+settings.load_profile("cartguard")
+
+
+@pytest.fixture(scope="session")
+def packset() -> PackSet:
+    return default_packset()
+
+
+@pytest.fixture(scope="session")
+def evaluator(packset: PackSet) -> Evaluator:
+    return Evaluator(packset, "both")
+
+
+@pytest.fixture(scope="session")
+def bindings(packset: PackSet):
+    return packset.bindings

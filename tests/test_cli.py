@@ -1,0 +1,159 @@
+"""cartguard/cli.py, run as a user runs it: ``python -m cartguard.cli`` in a subprocess.
+
+All invocations are started together (module fixture) so the suite pays for interpreter
+start-up about once per core rather than once per command.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import orjson
+import pytest
+from _cg import EXAMPLE
+
+from cartguard.testing import PatientBuilder
+
+AT = "2026-03-17T08:00:00Z"
+CLI = [sys.executable, "-m", "cartguard.cli"]
+
+
+def _malformed_bundle() -> dict:
+    b = PatientBuilder("p1")
+    b.observation("8310-5", 39, "Cel", day=6, hour=8)
+    cond = b.condition("C91.00")
+    cond["code"]["coding"][0]["code"] = 91  # a number where FHIR wants a string
+    return b.bundle()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess[str]]:
+    tmp = tmp_path_factory.mktemp("cli")
+    (tmp / "not-json.json").write_text("this is not JSON\n")
+    (tmp / "not-fhir.json").write_text(json.dumps({"name": "a JSON file", "values": [1, 2, 3]}))
+    (tmp / "orphans.json").write_text(json.dumps({"resourceType": "Observation", "id": "x", "status": "final",
+                                                   "code": {"text": "t"}}))
+    (tmp / "malformed.json").write_bytes(orjson.dumps(_malformed_bundle()))
+    ex = str(EXAMPLE)
+    commands = {
+        "text": ["evaluate", ex, "--at", AT],
+        "json": ["evaluate", ex, "--at", AT, "--format", "json"],
+        "all": ["evaluate", ex, "--at", AT, "--format", "json", "--scales", "all"],
+        "dic-only": ["evaluate", ex, "--at", AT, "--format", "json", "--scales", "dic.isth2001"],
+        "day3": ["evaluate", ex, "--at", "2026-03-13T16:00:00Z", "--format", "json"],
+        "packs": ["packs"],
+        "help": ["--help"],
+        "version": ["--version"],
+        "not-json": ["evaluate", str(tmp / "not-json.json")],
+        "not-fhir": ["evaluate", str(tmp / "not-fhir.json")],
+        "missing": ["evaluate", str(tmp / "does-not-exist.json")],
+        "no-patient": ["evaluate", str(tmp / "orphans.json")],
+        "bad-at": ["evaluate", ex, "--at", "next tuesday"],
+        "bad-infusion-date": ["evaluate", ex, "--at", AT, "--infusion-date", "2026-13-45"],
+        "bad-scale": ["evaluate", ex, "--at", AT, "--scales", "crs.lee2014"],
+        "malformed": ["evaluate", str(tmp / "malformed.json"), "--at", "2026-03-16T12:00:00Z"],
+    }
+
+    def run(args: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {name: pool.submit(run, args) for name, args in commands.items()}
+        return {name: f.result() for name, f in futures.items()}
+
+
+def _ok(p: subprocess.CompletedProcess[str]) -> str:
+    assert p.returncode == 0, p.stderr
+    assert "Traceback" not in p.stderr
+    return p.stdout
+
+
+def test_module_entry_point_runs(runs):
+    assert "evaluate" in _ok(runs["help"]) and "packs" in runs["help"].stdout
+    assert "0.1.0" in _ok(runs["version"])
+
+
+def test_text_output_shows_crs_grade_3_and_isth_7(runs):
+    out = _ok(runs["text"])
+    assert re.search(r"^crs\.astct2019\s+3\s+graded", out, re.M), out[:800]
+    assert re.search(r"^dic\.isth2001\s+7\s+graded\s+compatible with overt DIC", out, re.M), out[:800]
+    assert "Patient/cart-example-001" in out and "(day +7)" in out
+    assert "not a prescription" in out
+
+
+def test_json_output_contract(runs):
+    doc = json.loads(_ok(runs["json"]))
+    assert {"patient", "at", "infusion_day", "assessments", "recommendations", "packs", "warnings"} <= set(doc)
+    assert doc["patient"] == "Patient/cart-example-001"
+    assert doc["at"].startswith("2026-03-17T08:00:00")
+    assert doc["infusion_day"] == 7
+    crs = doc["assessments"]["crs.astct2019"]
+    assert {"value", "status", "missing", "explanation"} <= set(crs)
+    assert (crs["value"], crs["status"], crs["missing"]) == (3, "graded", [])
+    assert {f["rule_id"] for f in crs["explanation"]} >= {"crs.astct2019.hypotension.one_vasopressor",
+                                                         "crs.astct2019.hypoxia.high_flow"}
+    dic = doc["assessments"]["dic.isth2001"]
+    assert {"value", "status", "components", "interpretation"} <= set(dic)
+    assert (dic["value"], dic["status"]) == (7, "graded")
+    assert {k: c["value"] for k, c in dic["components"].items()} == {
+        "underlying_disorder": 1, "platelets": 2, "fibrin_marker": 3, "pt": 1, "fibrinogen": 1}
+    assert dic["interpretation"]["id"] == "dic.isth2001.overt"
+    assert isinstance(doc["recommendations"], list) and doc["recommendations"]
+    assert [p["id"] for p in doc["packs"]] == ["terminology.core", "crs.astct2019", "dic.isth2001",
+                                               "guidance.core"]
+    assert all(len(p["sha256"]) == 64 for p in doc["packs"])
+    sources = {w.get("source") for w in doc["warnings"]}
+    assert {"Observation/cart-ex1-temp-cancelled-p04-1000", "Observation/cart-ex1-plt-error-p08-1400",
+            "Observation/cart-ex1-fib-absent-p09-1400"} <= sources
+
+
+def test_json_earlier_time_point(runs):
+    doc = json.loads(_ok(runs["day3"]))
+    assert doc["infusion_day"] == 3
+    assert doc["assessments"]["crs.astct2019"]["value"] == 2  # SBP 82-88 without pressor, NC 3 L/min
+
+
+def test_scales_all_and_one(runs):
+    everything = json.loads(_ok(runs["all"]))
+    assert set(everything["assessments"]) == {"crs.astct2019", "dic.isth2001"}
+    only = json.loads(_ok(runs["dic-only"]))
+    assert set(only["assessments"]) == {"dic.isth2001"}
+    assert only["assessments"]["dic.isth2001"]["value"] == 7
+
+
+def test_packs_lists_the_four_core_packs(runs):
+    lines = [line for line in _ok(runs["packs"]).splitlines() if line.strip()]
+    assert len(lines) == 4
+    assert [line.split()[0] for line in lines] == ["terminology.core", "crs.astct2019", "dic.isth2001",
+                                                   "guidance.core"]
+    assert all(re.search(r"\b[0-9a-f]{12}\b", line) for line in lines)
+
+
+@pytest.mark.parametrize(("name", "needle"), [
+    ("not-json", "not valid JSON"),
+    ("not-fhir", "resourceType"),
+    ("missing", "no such file"),
+    ("no-patient", "no patient"),
+    ("bad-at", "next tuesday"),
+    ("bad-infusion-date", "2026-13-45"),
+    ("bad-scale", "crs.lee2014"),
+])
+def test_bad_input_is_one_line_on_stderr_and_a_nonzero_exit(runs, name, needle):
+    p = runs[name]
+    assert p.returncode != 0
+    assert "Traceback" not in p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1, f"{name}: expected one line on stderr, got:\n{p.stderr}"
+    assert needle in lines[0]
+    assert p.stdout == ""
+
+
+def test_a_malformed_resource_never_gives_a_traceback(runs):
+    p = runs["malformed"]
+    assert "Traceback" not in p.stderr, p.stderr[-1500:]
+    if p.returncode != 0:
+        assert len(p.stderr.strip().splitlines()) == 1, p.stderr
