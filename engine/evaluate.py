@@ -197,15 +197,19 @@ class Evaluator:
         if at is None:
             raise EngineError(f"{pf.patient}: no dated data to evaluate and no --at given")
         ps = self.packset
-        pf.validate_used(at, ps.observation_horizons(), validate)
-        ctx = Context(patient=pf, at=at, params=ps.params)
-        assessments: dict[str, Assessment] = {}
-        for cp in ps.assessment_packs():
-            assessments[cp.pack.id] = self.assess(cp, ctx)
-        ctx.assessments = assessments
-        recs: list[Recommendation] = []
-        for cp in ps.guidance_packs():
-            recs.extend(self.guide(cp, ctx))
+        while True:
+            # Validate exactly the resources the inputs rest on; if one is invalid, it is dropped
+            # (with a warning naming it) and the patient is evaluated again without it.
+            ctx = Context(patient=pf, at=at, params=ps.params)
+            assessments: dict[str, Assessment] = {}
+            for cp in ps.assessment_packs():
+                assessments[cp.pack.id] = self.assess(cp, ctx)
+            ctx.assessments = assessments
+            recs: list[Recommendation] = []
+            for cp in ps.guidance_packs():
+                recs.extend(self.guide(cp, ctx))
+            if not pf.validate_sources(ctx.used, validate):
+                break
         recs.sort(key=lambda r: (r.certainty != "definite", PRIORITY_ORDER.get(r.priority, 9)))
         selected = ps.select(scales)
         warnings = [WarningReport(code=w.code, message=w.message, source=w.source) for w in pf.warnings]

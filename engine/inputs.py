@@ -57,6 +57,8 @@ class Context:
     params: dict[str, Any]
     assessments: dict[str, Any] = field(default_factory=dict)
     computed: dict[str, InputValue] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    """Sources of every fact behind a reduced input: the resources that must be valid."""
     _by_concept: dict[str, list[Fact]] | None = None
     _by_class: dict[str, list[Fact]] | None = None
 
@@ -419,4 +421,6 @@ def reduce_inputs(pack: Pack, ctx: Context) -> dict[str, InputValue]:
             raise PackError(f"input {name}: unknown reducer {spec.reduce!r} (known: {sorted(REDUCERS)})",
                             pack=pack.id)
         out[name] = fn(name, spec, ctx)
+    for v in out.values():
+        ctx.used.update(f.source for f in v.facts)
     return out

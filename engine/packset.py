@@ -97,21 +97,6 @@ class PackSet:
                             raise PackError(f"rule {rule.id}: {sorted(unknown)} not in value set o2_devices "
                                             f"{sorted(members)}", pack=cp.pack.id)
 
-    def observation_horizons(self) -> dict[str, float | None]:
-        """Per observation concept, the longest look-back window of any input reading it (None: unbounded)."""
-        out: dict[str, float | None] = {}
-        for cp in self.compiled.values():
-            for spec in cp.pack.inputs.values():
-                w = spec.window_hours
-                hours = None if w is None else float(self.params[w[1:]] if isinstance(w, str) else w)
-                concepts = ["o2_device", *spec.analytes] if spec.reduce == "o2_device" else spec.analytes
-                for concept in concepts:
-                    if concept in out and (out[concept] is None or hours is None):
-                        out[concept] = None
-                    else:
-                        out[concept] = max(out.get(concept) or 0.0, hours) if hours is not None else None
-        return out
-
     def assessment_packs(self) -> list[CompiledPack]:
         return [cp for cp in self.compiled.values() if cp.pack.kind == "assessment"]
 

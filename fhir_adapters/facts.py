@@ -9,7 +9,7 @@ day relative to the CAR-T infusion, so every conclusion can be traced back to it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,32 +75,22 @@ class PatientFacts:
     unvalidated: dict[str, dict] = field(default_factory=dict)
     """Raw resources mapped but not yet validated (lazy mode): validated before any fact is used."""
 
-    def validate_used(self, at: datetime, horizons: dict[str, float | None], validate) -> None:
-        """Validate every still-unvalidated resource whose facts an evaluation at ``at`` may use.
+    def validate_sources(self, sources: set[str], validate) -> set[str]:
+        """Validate the not-yet-validated resources among ``sources``; drop and name the invalid ones.
 
-        An observation older than the longest look-back window that reads its concept
-        (``horizons``) cannot change a result, so it is not validated now (it will be if a later
-        evaluation reaches it). Administrations, procedures and conditions are always validated.
-        Resources that fail are dropped with a warning naming them.
+        The evaluator calls this with the resources behind every input it reduced: a resource
+        whose removal could not change any input (an earlier temperature below the maximum, say)
+        needs no validation for this evaluation. Returns the sources found invalid.
         """
-        if not self.unvalidated:
-            return
         bad: set[str] = set()
-        for f in self.facts:
-            if f.source not in self.unvalidated:
-                continue
-            if f.kind == "observation":
-                if f.concept not in horizons:
-                    continue  # no input reads this concept: the fact cannot change a result
-                hours = horizons[f.concept]
-                if f.time > at or (hours is not None and f.time <= at - timedelta(hours=hours)):
-                    continue
-            reason = validate(self.unvalidated.pop(f.source))
+        for source in sorted(sources & self.unvalidated.keys()):
+            reason = validate(self.unvalidated.pop(source))
             if reason:
-                bad.add(f.source)
-                self.warnings.append(Warning_("invalid", f"{f.source}: {reason}; resource not used", f.source))
+                bad.add(source)
+                self.warnings.append(Warning_("invalid", f"{source}: {reason}; resource not used", source))
         if bad:
             self.facts = [f for f in self.facts if f.source not in bad]
+        return bad
 
     def by_concept(self) -> dict[str, list[Fact]]:
         out: dict[str, list[Fact]] = {}

@@ -58,7 +58,13 @@ def _quantity(
     """(value, lo, hi, comparator, original value, original unit) normalised, or None with a warning."""
     if not isinstance(q, dict):
         return None
-    raw = _decimal(q.get("value"))
+    value_in = q.get("value")
+    if (q.get("code") == concept.unit and concept.unit not in ("Cel", "[degF]") and not q.get("comparator")
+            and q.get("system") in UNIT_SYSTEMS and type(value_in) in (int, float)):
+        # Fast path: already in the canonical unit, so no conversion (and no Decimal) is needed.
+        v = float(value_in)
+        return v, v, v, None, repr(value_in) if type(value_in) is float else str(value_in), concept.unit
+    raw = _decimal(value_in)
     if raw is None:
         warn("no-value", f"{concept.label}: quantity has no numeric value; not used", source)
         return None
@@ -351,8 +357,8 @@ def map_patient(
     """Turn one patient's raw resources into :class:`PatientFacts` (facts sorted by time).
 
     ``validate_resources``: True validates every mapped resource with fhir.resources now;
-    ``"lazy"`` defers it to :meth:`PatientFacts.validate_used`, which the evaluator calls for the
-    resources inside its look-back windows (validation costs ~60x parsing); False never validates
+    ``"lazy"`` defers it to :meth:`PatientFacts.validate_sources`, which the evaluator calls for the
+    resources its inputs rest on (validation costs ~60x parsing); False never validates
     (benchmark comparison only).
     """
     m = _Mapper(bindings, pr, validate_resources)
