@@ -71,6 +71,8 @@ DIAGNOSES = {
     "acute lymphoblastic leukaemia": "C91.00",
     "diffuse large B-cell lymphoma": "C83.30",
     "multiple myeloma": "C90.00",
+    "gastrointestinal haemorrhage": "K92.2",
+    "pulmonary embolism": "I26.99",
 }
 SCALES = {"CRS": CRS, "ISTH": ISTH}
 CRS_COMPONENTS = {"fever": "fever", "hypotension": "hypotension", "hypoxia": "hypoxia",
@@ -106,6 +108,12 @@ RECOMMENDATIONS = {
     "tocilizumab 4-dose limit (guideline)": "guidance.toci.guideline.limit_total",
     "treat the cause of overt DIC": "guidance.dic.treat_cause",
     "coagulation panel due": "guidance.monitor.coag_panel_due",
+    "platelets for bleeding": "guidance.dic.platelets_bleeding",
+    "fibrinogen replacement for bleeding": "guidance.dic.fibrinogen",
+    "FFP for bleeding": "guidance.dic.ffp",
+    "heparin where thrombosis predominates": "guidance.dic.heparin_thrombosis",
+    "VTE prophylaxis in non-bleeding DIC": "guidance.dic.vte_prophylaxis",
+    "no routine antifibrinolytics": "guidance.dic.no_routine_antifibrinolytics",
 }
 
 

@@ -233,3 +233,60 @@ Feature: Escalation guidance for CRS and coagulopathy after CAR-T
     When the patient is evaluated
     Then the ISTH overt DIC score is 4
     And the "treat the cause of overt DIC" recommendation is not made
+
+  # ---------------------------------------------------------------- coagulopathy and DIC
+  # BCSH 2009 (Levi et al.) and ISTH 2013 (Wada et al.): transfuse for bleeding, not for
+  # numbers; heparin only where thrombosis predominates. Bleeding and thrombosis come from
+  # Conditions; with none recorded they are unknown, so the advice is conditional ("possible").
+
+  Scenario: Overt DIC without a recorded bleed - replacement advice is only conditional
+    Given a CAR-T patient on day +7
+    And a platelet count of 30 10*9/L
+    And an FEU D-dimer of 6.5 mg/L with an upper reference limit of 0.5 mg/L
+    And a prothrombin time of 18.5 s with an upper reference limit of 13.5 s
+    And a fibrinogen level of 0.8 g/L
+    When the patient is evaluated
+    Then the ISTH overt DIC score is 7
+    And the "no routine antifibrinolytics" recommendation is definite
+    And the "platelets for bleeding" recommendation is possible
+    And the "fibrinogen replacement for bleeding" recommendation is possible
+    And the "FFP for bleeding" recommendation is possible
+    And the "VTE prophylaxis in non-bleeding DIC" recommendation is possible
+    And the "heparin where thrombosis predominates" recommendation is possible
+
+  Scenario: Overt DIC with a recorded bleed - platelets, FFP and fibrinogen are indicated
+    Given a CAR-T patient on day +7
+    And a diagnosis of gastrointestinal haemorrhage
+    And a platelet count of 30 10*9/L
+    And an FEU D-dimer of 6.5 mg/L with an upper reference limit of 0.5 mg/L
+    And a prothrombin time of 18.5 s with an upper reference limit of 13.5 s
+    And a fibrinogen level of 0.8 g/L
+    When the patient is evaluated
+    Then the "platelets for bleeding" recommendation is definite
+    And the "fibrinogen replacement for bleeding" recommendation is definite
+    And the "FFP for bleeding" recommendation is definite
+    And the "VTE prophylaxis in non-bleeding DIC" recommendation is not made
+
+  Scenario: Bleeding with platelets at 50 - no platelet transfusion (threshold is < 50)
+    Given a CAR-T patient on day +7
+    And a diagnosis of gastrointestinal haemorrhage
+    And a platelet count of 50 10*9/L
+    When the patient is evaluated
+    Then the "platelets for bleeding" recommendation is not made
+
+  Scenario: Overt DIC with a pulmonary embolism - heparin where thrombosis predominates
+    Given a CAR-T patient on day +7
+    And a diagnosis of pulmonary embolism
+    And a platelet count of 30 10*9/L
+    And an FEU D-dimer of 6.5 mg/L with an upper reference limit of 0.5 mg/L
+    And a prothrombin time of 18.5 s with an upper reference limit of 13.5 s
+    And a fibrinogen level of 0.8 g/L
+    When the patient is evaluated
+    Then the "heparin where thrombosis predominates" recommendation is definite
+
+  Scenario: A thrombosis without overt DIC is not DIC management
+    Given a CAR-T patient on day +7
+    And a diagnosis of pulmonary embolism
+    And the other ISTH laboratory results are normal
+    When the patient is evaluated
+    Then the "heparin where thrombosis predominates" recommendation is not made
