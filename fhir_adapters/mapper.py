@@ -59,8 +59,9 @@ def _quantity(
     if not isinstance(q, dict):
         return None
     value_in = q.get("value")
-    if (q.get("code") == concept.unit and concept.unit not in ("Cel", "[degF]") and not q.get("comparator")
-            and q.get("system") in UNIT_SYSTEMS and type(value_in) in (int, float)):
+    if (isinstance(value_in, int | float) and not isinstance(value_in, bool) and q.get("code") == concept.unit
+            and concept.unit not in ("Cel", "[degF]") and not q.get("comparator")
+            and q.get("system") in UNIT_SYSTEMS):
         # Fast path: already in the canonical unit, so no conversion (and no Decimal) is needed.
         v = float(value_in)
         return v, v, v, None, repr(value_in) if type(value_in) is float else str(value_in), concept.unit
@@ -214,6 +215,27 @@ class _Mapper:
             ref_high=ref_high, marker_type=concept.marker_type, classes=concept.classes,
         ))
 
+    def _counted_span(self, res: dict[str, Any], src: str, ok_status: set[str], field: str, what: str
+                      ) -> tuple[str, datetime, datetime | None] | None:
+        """(status, start, end) of an administration or procedure that counts, else None with a warning.
+
+        ``field`` is ``effective`` (MedicationAdministration) or ``performed`` (Procedure): the
+        time is ``<field>DateTime`` or ``<field>Period``.
+        """
+        status = res.get("status")
+        if status not in ok_status:
+            self.warn("status", f"status {status!r}: {what} not counted", src)
+            return None
+        if not self.ok(res):
+            return None
+        raw_period = res.get(f"{field}Period")
+        period: dict[str, Any] = raw_period if isinstance(raw_period, dict) else {}
+        start = parse_datetime(res.get(f"{field}DateTime")) or parse_datetime(period.get("start"))
+        if start is None:
+            self.warn("no-time", f"no {field} time; {what} not counted", src)
+            return None
+        return status, start, parse_datetime(period.get("end")) if period else None
+
     # -- MedicationAdministration -------------------------------------------------------------
     def _medication_code(self, ma: dict[str, Any]) -> Any:
         if ma.get("medicationCodeableConcept"):
@@ -237,18 +259,10 @@ class _Mapper:
         hit = self.b.match(code, "medications")
         if not hit and not is_cart:
             return
-        status = ma.get("status")
-        if status not in MED_OK:
-            self.warn("status", f"status {status!r}: administration not counted", src)
+        timing = self._counted_span(ma, src, MED_OK, "effective", "administration")
+        if timing is None:
             return
-        if not self.ok(ma):
-            return
-        period: dict[str, Any] = ma["effectivePeriod"] if isinstance(ma.get("effectivePeriod"), dict) else {}
-        start = parse_datetime(ma.get("effectiveDateTime")) or parse_datetime(period.get("start"))
-        end = parse_datetime(period.get("end")) if period else None
-        if start is None:
-            self.warn("no-time", "no effective time; administration not counted", src)
-            return
+        status, start, end = timing
         if is_cart:
             self.cart_times.append((start, src))
             if not hit:
@@ -284,18 +298,10 @@ class _Mapper:
                 device, matched = member, code  # the device is more specific than the procedure
         if not hit and device is None:
             return
-        status = proc.get("status")
-        if status not in PROC_OK:
-            self.warn("status", f"status {status!r}: procedure not counted", src)
+        timing = self._counted_span(proc, src, PROC_OK, "performed", "procedure")
+        if timing is None:
             return
-        if not self.ok(proc):
-            return
-        period: dict[str, Any] = proc["performedPeriod"] if isinstance(proc.get("performedPeriod"), dict) else {}
-        start = parse_datetime(proc.get("performedDateTime")) or parse_datetime(period.get("start"))
-        end = parse_datetime(period.get("end")) if period else None
-        if start is None:
-            self.warn("no-time", "no performed time; procedure not counted", src)
-            return
+        status, start, end = timing
         concept = hit[0] if hit else None
         self.out.facts.append(Fact(
             "procedure", concept.name if concept and not device else "o2_support", src, start, end=end,
