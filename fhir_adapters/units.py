@@ -64,7 +64,10 @@ def ucum_factor(unit: str, target: str) -> Decimal:
 
     Raises :class:`UnitError` when either unit is not UCUM or the two are not commensurable.
     """
-    reg = _registry()
+    try:
+        reg = _registry()
+    except Exception as exc:  # a broken unit library must say so, not look like a bad resource
+        raise UnitError(f"the UCUM unit library failed to load ({type(exc).__name__}: {exc})") from None
     try:
         src = reg.from_ucum(unit)
         dst = reg.from_ucum(target)
