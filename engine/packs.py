@@ -168,6 +168,7 @@ def load_pack_file(path: str | Path, plugin: str = "core") -> LoadedPack:
         raise PackError(f"cannot read {path}: {exc.strerror}") from None
     try:
         data = yaml.safe_load(raw_bytes)
+        node = yaml.compose(raw_bytes, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -179,9 +180,27 @@ def load_pack_file(path: str | Path, plugin: str = "core") -> LoadedPack:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
-        raise PackError(f"{path}: {loc}: {first['msg']}", pack=data.get("id")) from None
-    check_pack(pack, str(path))
+        where = f"{path}:{line_of(node, first['loc'])}"
+        raise PackError(f"{where}: {loc}: {first['msg']}", pack=data.get("id")) from None
+    check_pack(pack, str(path), node)
     return LoadedPack(pack=pack, path=str(path), sha256=hashlib.sha256(raw_bytes).hexdigest(), plugin=plugin)
+
+
+def line_of(node: Any, loc: tuple[Any, ...] | list[Any]) -> int:
+    """1-based line of the deepest YAML node reachable along ``loc`` (keys and list indexes)."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            nxt = node.value[part]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
 
 
 def param_ref(value: Any) -> str | None:
@@ -216,16 +235,23 @@ def _expr_names(expr: Any) -> list[str]:
     return []
 
 
-def check_pack(pack: Pack, where: str) -> None:
-    """Cross-reference checks pydantic cannot do: citations, parameters, inputs, operators."""
+def check_pack(pack: Pack, where: str, node: Any = None) -> None:
+    """Cross-reference checks pydantic cannot do: citations, parameters, inputs, operators.
 
-    def fail(msg: str) -> None:
-        raise PackError(f"{where}: {msg}", pack=pack.id)
+    Each failure names the file and line (from the composed YAML ``node``) of what it is about.
+    """
+    here: tuple[Any, ...] = ()
+
+    def fail(msg: str, at: tuple[Any, ...] | None = None) -> None:
+        raise PackError(f"{where}:{line_of(node, here if at is None else at)}: {msg}", pack=pack.id)
 
     known_inputs = set(pack.inputs) | ({"value"} if pack.kind == "assessment" else set())
     seen_ids: set[str] = set()
 
-    def check_rule(rule_id: str, when: list[dict[str, Any]], citation: str, inputs: set[str]) -> None:
+    def check_rule(rule_id: str, when: list[dict[str, Any]], citation: str, inputs: set[str],
+                   at: tuple[Any, ...]) -> None:
+        nonlocal here
+        here = at
         if rule_id in seen_ids:
             fail(f"rule id {rule_id!r} is used twice")
         seen_ids.add(rule_id)
@@ -247,15 +273,16 @@ def check_pack(pack: Pack, where: str) -> None:
                 fail(f"rule {rule_id}: unknown parameter ${ref}")
 
     for cname, comp in pack.components.items():
-        for rule in comp.rules:
-            check_rule(rule.id, rule.when, rule.citation, known_inputs - {"value"})
+        for i, rule in enumerate(comp.rules):
+            check_rule(rule.id, rule.when, rule.citation, known_inputs - {"value"}, ("components", cname, "rules", i))
             if rule.value is None:
                 fail(f"rule {rule.id} in component {cname!r} has no value")
-    for interp in pack.interpretation:
-        check_rule(interp.id, interp.when, interp.citation, {"value"})
-    for rec in pack.recommendations:
-        check_rule(rec.id, rec.when, rec.citation, known_inputs)
+    for i, interp in enumerate(pack.interpretation):
+        check_rule(interp.id, interp.when, interp.citation, {"value"}, ("interpretation", i))
+    for i, rec in enumerate(pack.recommendations):
+        check_rule(rec.id, rec.when, rec.citation, known_inputs, ("recommendations", i))
     for name, param in pack.parameters.items():
+        here = ("parameters", name)
         if param.citation.split("#")[0] not in pack.citations:
             fail(f"parameter {name}: citation {param.citation!r} is not in the pack's citations")
         if param.choices is not None and param.default not in param.choices:
@@ -263,12 +290,14 @@ def check_pack(pack: Pack, where: str) -> None:
     for name, spec in pack.inputs.items():
         from cartguard.engine.inputs import REDUCERS  # late: inputs imports this module
 
+        here = ("inputs", name)
         if spec.reduce not in REDUCERS and spec.reduce != "first_available":
             fail(f"input {name}: unknown reducer {spec.reduce!r} (known: {sorted([*REDUCERS, 'first_available'])})")
         for v in (spec.window_hours, spec.gap_minutes, *spec.params.values()):
             ref = param_ref(v)
             if ref is not None and ref not in pack.parameters:
                 fail(f"input {name}: unknown parameter ${ref}")
+    here = ("value",)
     if pack.kind == "assessment":
         for comp_name in _expr_names(pack.value):
             if comp_name not in pack.components:
@@ -278,4 +307,4 @@ def check_pack(pack: Pack, where: str) -> None:
         if pack.value is None:
             fail("an assessment pack needs a 'value' expression over its components")
         if pack.prerequisite and pack.prerequisite not in pack.components:
-            fail(f"prerequisite {pack.prerequisite!r} is not a component")
+            fail(f"prerequisite {pack.prerequisite!r} is not a component", ("prerequisite",))

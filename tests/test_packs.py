@@ -134,7 +134,7 @@ def test_component_band_without_a_value(tmp_path: Path):
 def test_misspelled_key_is_refused_with_its_location(tmp_path: Path):
     pack = _mini()
     _rules(pack)[1]["citaton"] = _rules(pack)[1].pop("citation")
-    with pytest.raises(PackError, match=r"mini\.yaml: components\.plt\.rules\.1"):
+    with pytest.raises(PackError, match=r"mini\.yaml:\d+: components\.plt\.rules\.1"):
         load_pack_file(_write(tmp_path, pack))
 
 
@@ -309,3 +309,26 @@ def test_core_packs_are_valid_and_cite_everything_they_use():
         for name, p in lp.pack.parameters.items():
             assert p.doc and p.citation.split("#")[0] in lp.pack.citations, name
     PackSet.from_paths(CORE_PACK_FILES)
+
+
+# -- every pack error names the file and the line of what it is about ---------------------------
+@pytest.mark.parametrize(("old", "new", "line_text"), [
+    ('citation: "mdcalc"\n        text: "Platelets < 50', 'citation: "nosuch"\n        text: "Platelets < 50',
+     "- id: dic.isth2001.platelets.2"),
+    ("{platelets: {lt: $isth_overt.platelets_points1_gte}}]", "{platelts: {lt: $isth_overt.platelets_points1_gte}}]",
+     "- id: dic.isth2001.platelets.2"),
+    ("    reduce: ratio_to_uln\n    analytes: [fdp]", "    reduce: ratio_to_ul\n    analytes: [fdp]",
+     "reduce: ratio_to_ul"),
+    ("value: {sum: [platelets,", "value: {sum: [platelet,", "value: {sum: [platelet,"),
+    ("kind: assessment", "kind: assesment", "kind: assesment"),
+])
+def test_pack_errors_name_file_and_line(tmp_path, old, new, line_text):
+    src = CORE_PACK_FILES[2].read_text()
+    assert CORE_PACK_FILES[2].name == "isth2001.yaml" and old in src
+    broken = src.replace(old, new, 1)
+    path = _write(tmp_path, broken, "isth.yaml")
+    with pytest.raises(PackError) as info:
+        load_pack_file(path)
+    where = str(info.value).split(f"{path}:", 1)[1]
+    line = int(where.split(":", 1)[0])
+    assert broken.splitlines()[line - 1].strip().startswith(line_text), (line, str(info.value))
