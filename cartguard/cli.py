@@ -81,6 +81,60 @@ def packs(ctx: click.Context) -> None:
         p = lp.pack
         default = "default" if p.default_enabled and p.kind == "assessment" else ""
         click.echo(f"{p.id:<20} {p.version:<8} {p.kind:<12} {default:<8} {lp.sha256[:12]}  {lp.plugin}  {p.title}")
+        for name, ov in p.overrides.items():
+            click.echo(f"    overrides {name} = {ov.value!r} (was {_default_of(ps, name)!r}): {ov.reason}")
+        for d in p.disable:
+            click.echo(f"    disables {d.rule}: {d.reason}")
+    hooked = {n: s for n, s in ps.param_sources.items() if s.startswith("override by") and
+              not any(n in lp.pack.overrides for lp in ps.loaded)}
+    for name, source in hooked.items():
+        click.echo(f"parameter {name} = {ps.params[name]!r}: {source}")
+
+
+def _default_of(ps, name: str):
+    for lp in ps.loaded:
+        if name in lp.pack.parameters:
+            return lp.pack.parameters[name].default
+    return None
+
+
+@packs.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def packs_validate(paths: tuple[str, ...]) -> None:
+    """Check pack files before installing them: schema, citations, parameters, inputs, bindings, units,
+    references to other packs - against the packs installed now. Exit 1 on the first problem."""
+    from cartguard.engine.packs import load_pack_file
+    from cartguard.engine.packset import PackSet
+    from cartguard.plugins import default_packset
+
+    try:
+        candidates = [load_pack_file(p, plugin="(validating)") for p in paths]
+        installed = default_packset().loaded
+        ids = {c.pack.id for c in candidates}
+        ps = PackSet([*(lp for lp in installed if lp.pack.id not in ids), *candidates])
+    except CartguardError as exc:
+        click.echo(f"cartguard: invalid: {exc}", err=True)
+        sys.exit(1)
+    for c in candidates:
+        cp = ps.compiled.get(c.pack.id)
+        rules = len(cp.rules) if cp else 0
+        click.echo(f"ok: {c.pack.id} {c.pack.version} ({c.path}): {rules} rules compiled, "
+                   f"{len(c.pack.overrides)} overrides, {len(c.pack.disable)} rules disabled")
+
+
+@packs.command("test")
+@click.argument("pack_id")
+@click.argument("pytest_args", nargs=-1)
+def packs_test(pack_id: str, pytest_args: tuple[str, ...]) -> None:
+    """Run PACK_ID's own Gherkin features against the installed stack (extra args go to pytest)."""
+    from cartguard.testing.packtest import run_pack_features
+
+    try:
+        code = run_pack_features(pack_id, list(pytest_args))
+    except CartguardError as exc:
+        click.echo(f"cartguard: error: {exc}", err=True)
+        sys.exit(2)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -56,6 +56,8 @@ class CompiledPack:
     param_sources: dict[str, str]
     rules: list[CompiledRule] = field(default_factory=list)
     ruleset_name: str = ""
+    disabled: dict[str, str] = field(default_factory=dict)
+    """Rules of this pack switched off by another pack: rule id → "pack@version: reason"."""
 
     @property
     def pack(self) -> Pack:
@@ -118,12 +120,15 @@ def _enabled(pack: Pack, params: dict[str, Any], cond: dict[str, Any] | list[dic
     return bool(value) is not bool(cond.get("not", False))
 
 
-def compile_pack(loaded: LoadedPack, params: dict[str, Any], param_sources: dict[str, str]) -> CompiledPack:
+def compile_pack(loaded: LoadedPack, params: dict[str, Any], param_sources: dict[str, str],
+                 disabled: dict[str, str] | None = None) -> CompiledPack:
     pack = loaded.pack
-    cp = CompiledPack(loaded=loaded, params=params, param_sources=param_sources)
+    disabled = disabled or {}
+    cp = CompiledPack(loaded=loaded, params=params, param_sources=param_sources,
+                      disabled={k: v for k, v in disabled.items() if _owns(pack, k)})
     for cname, comp in pack.components.items():
         for r in comp.rules:
-            if _enabled(pack, params, r.enabled_when):
+            if r.id not in disabled and _enabled(pack, params, r.enabled_when):
                 cp.rules.append(CompiledRule(r.id, "component", STAGE_INPUTS, _groups(pack, params, r.when),
                                              r.citation, cname, number(r.value), r.text))
     for cname in pack.components:
@@ -134,14 +139,19 @@ def compile_pack(loaded: LoadedPack, params: dict[str, Any], param_sources: dict
         cp.rules.append(CompiledRule(i.id, "interpretation", STAGE_RESULT, _groups(pack, params, i.when),
                                      i.citation, None, None, i.label))
     for rec in pack.recommendations:
-        if _enabled(pack, params, rec.enabled_when):
+        if rec.id not in disabled and _enabled(pack, params, rec.enabled_when):
             cp.rules.append(CompiledRule(rec.id, "recommendation", STAGE_INPUTS,
                                          _groups(pack, params, rec.when), rec.citation, None, None, rec.text))
     digest = hashlib.sha256(
-        (loaded.sha256 + json.dumps(params, sort_keys=True, default=str)).encode()
+        (loaded.sha256 + json.dumps(params, sort_keys=True, default=str) + json.dumps(sorted(cp.disabled))).encode()
     ).hexdigest()[:12]
     cp.ruleset_name = f"{pack.id}@{pack.version}#{digest}"
     return cp
+
+
+def _owns(pack: Pack, rule_id: str) -> bool:
+    return any(r.id == rule_id for c in pack.components.values() for r in c.rules) or \
+        any(r.id == rule_id for r in pack.recommendations)
 
 
 def resolve_params(packs: list[LoadedPack], overrides: dict[str, tuple[Any, str]] | None = None
@@ -157,12 +167,46 @@ def resolve_params(packs: list[LoadedPack], overrides: dict[str, tuple[Any, str]
             declared[name] = p
             values[name] = p.default
             sources[name] = f"{lp.pack.id}@{lp.pack.version} (default)"
+    merged: dict[str, tuple[Any, str]] = {}
+    for lp in packs:  # overrides written in packs (site packs), each with its recorded reason
+        for name, ov in lp.pack.overrides.items():
+            source = f"override by {lp.pack.id}@{lp.pack.version} ({ov.reason})"
+            if name in merged:
+                raise PackError(f"parameter {name} is overridden by both {merged[name][1]} and {source}: "
+                                "conflicting overrides are refused, not resolved by order", pack=lp.pack.id)
+            merged[name] = (ov.value, source)
     for name, (value, source) in (overrides or {}).items():
+        if name in merged:
+            raise PackError(f"parameter {name} is overridden by both {merged[name][1]} and {source}")
+        merged[name] = (value, source)
+    for name, (value, source) in merged.items():
         if name not in declared:
             raise PackError(f"override of unknown parameter {name!r} (from {source})")
-        choices = declared[name].choices
-        if choices is not None and value not in choices:
-            raise PackError(f"parameter {name}: {value!r} is not one of {choices} (from {source})")
+        p = declared[name]
+        if p.choices is not None and value not in p.choices:
+            raise PackError(f"parameter {name}: {value!r} is not one of {p.choices} (from {source})")
+        if p.choices is None and isinstance(p.default, bool) is not isinstance(value, bool):
+            raise PackError(f"parameter {name}: expected {type(p.default).__name__}, got {value!r} (from {source})")
+        if isinstance(p.default, int | float) and not isinstance(p.default, bool) and \
+                (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise PackError(f"parameter {name}: expected a number in {p.unit or 'its unit'}, got {value!r} "
+                            f"(from {source})")
         values[name] = value
         sources[name] = source
     return values, sources
+
+
+def resolve_disabled(packs: list[LoadedPack]) -> dict[str, str]:
+    """rule id → "pack@version: reason" for every rule a pack switches off; unknown ids are an error."""
+    known = {r.id for lp in packs for c in lp.pack.components.values() for r in c.rules}
+    known |= {r.id for lp in packs for r in lp.pack.recommendations}
+    known |= {i.id for lp in packs for i in lp.pack.interpretation}
+    out: dict[str, str] = {}
+    for lp in packs:
+        for d in lp.pack.disable:
+            if d.rule not in known:
+                raise PackError(f"disable names unknown rule {d.rule!r}", pack=lp.pack.id)
+            if d.rule in out:
+                raise PackError(f"rule {d.rule} is disabled twice ({out[d.rule]})", pack=lp.pack.id)
+            out[d.rule] = f"{lp.pack.id}@{lp.pack.version}: {d.reason}"
+    return out

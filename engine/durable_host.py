@@ -176,6 +176,24 @@ class DurableBackend:
             self._names[cp.ruleset_name] = names
         return names
 
+    def register(self, cp: CompiledPack) -> None:
+        """Register ``cp``'s ruleset now (a reload does this before it swaps, so errors surface there)."""
+        with self._lock:
+            self._ensure(cp)
+
+    def retire(self, ruleset_names: set[str]) -> None:
+        """Delete rulesets no evaluator uses any more (each left registered leaks ~150 KiB of C state)."""
+        with self._lock:
+            for name in ruleset_names:
+                if self._names.pop(name, None) is None:
+                    continue
+                ruleset = self._host._ruleset_directory.pop(name)
+                self._host._ruleset_list.remove(ruleset)
+                _durable.durable_rules_engine.delete_ruleset(ruleset._handle)
+
+    def registered(self) -> set[str]:
+        return set(self._names)
+
     def evaluate(self, cp: CompiledPack, stages: list[tuple[str, dict[str, Any]]]) -> dict[str, dict[str, str]]:
         """Assert one fact per stage in one fresh session; return stage → {rule id: truth}."""
         with self._lock:

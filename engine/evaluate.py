@@ -27,7 +27,6 @@ from cartguard.engine.results import (
     InputReport,
     Interpretation,
     Missing,
-    PackInfo,
     ParameterUse,
     PatientResult,
     Recommendation,
@@ -221,8 +220,7 @@ class Evaluator:
             infusion_date=pf.infusion_date.isoformat() if pf.infusion_date else None,
             assessments={s: assessments[s] for s in selected},
             recommendations=recs,
-            packs=[PackInfo(id=lp.pack.id, version=lp.pack.version, title=lp.pack.title, sha256=lp.sha256,
-                            plugin=lp.plugin, path=lp.path) for lp in ps.loaded],
+            packs=ps.pack_infos(),
             warnings=warnings, assumptions=assumptions)
 
 

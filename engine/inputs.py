@@ -188,7 +188,8 @@ def _uln_based(name: str, spec: InputSpec, ctx: Context, ratio: bool) -> InputVa
         return round(x / f.ref_high, 4) if ratio else round(x - f.ref_high, 4)
 
     return InputValue(name, _label(spec, name), op(f.lo), op(f.hi), known=True, facts=(f,), unit=spec.unit,
-                      note=f"ULN {f.ref_high:g} {f.unit} from the reference range of {f.source}")
+                      note=f"ULN {f.ref_high:g} {f.unit} from "
+                           + (f.ref_high_source or f"the reference range of {f.source}"))
 
 
 def minus_uln(name: str, spec: InputSpec, ctx: Context) -> InputValue:

@@ -119,13 +119,33 @@ class Recommendation(_Strict):
     enabled_when: dict[str, Any] | list[dict[str, Any]] | None = None
 
 
+class Override(_Strict):
+    """A site's change of another pack's named parameter, with the reason it is recorded under."""
+
+    value: Any
+    reason: str
+
+
+class Disable(_Strict):
+    """A rule of another pack switched off, with the recorded reason."""
+
+    rule: str
+    reason: str
+
+
 class Pack(_Strict):
     """One rule pack as written in its YAML file."""
 
     id: str
     version: str
     title: str
-    kind: Literal["assessment", "guidance", "terminology"]
+    kind: Literal["assessment", "guidance", "terminology", "site"]
+    priority: int = 0
+    """Order among packs of the same dependency level (higher later); never decides a conflict."""
+    features: str | None = None
+    """Folder of this pack's Gherkin features, relative to the pack file (``cartguard packs test``)."""
+    overrides: dict[str, Override] = Field(default_factory=dict)
+    disable: list[Disable] = Field(default_factory=list)
     scale: str | None = None
     default_enabled: bool = True
     requires: list[str] = Field(default_factory=list)

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from cartguard.engine.compile import CompiledPack, compile_pack, resolve_params
+from cartguard.engine.compile import CompiledPack, compile_pack, resolve_disabled, resolve_params
 from cartguard.engine.packs import LoadedPack, load_pack_file
+from cartguard.engine.results import PackInfo
 from cartguard.errors import PackError
 from cartguard.fhir_adapters.bindings import Bindings
 
@@ -41,7 +42,7 @@ def _order(packs: list[LoadedPack]) -> list[LoadedPack]:
         placed.add(pid)
         done.append(by_id[pid])
 
-    for pid in sorted(by_id):
+    for pid in sorted(by_id, key=lambda i: (by_id[i].pack.priority, i)):
         place(pid, (pid,))
     return done
 
@@ -54,11 +55,12 @@ class PackSet:
             if lp.pack.bindings:
                 self.bindings.add_pack(lp.pack.id, lp.pack.bindings)
         self.params, self.param_sources = resolve_params(self.loaded, overrides)
+        self.disabled = resolve_disabled(self.loaded)
         self.compiled: dict[str, CompiledPack] = {}
         for lp in self.loaded:
-            if lp.pack.kind in ("assessment", "guidance"):
+            if lp.pack.kind in ("assessment", "guidance", "site") and (lp.pack.components or lp.pack.recommendations):
                 self._check_inputs(lp)
-                self.compiled[lp.pack.id] = compile_pack(lp, self.params, self.param_sources)
+                self.compiled[lp.pack.id] = compile_pack(lp, self.params, self.param_sources, self.disabled)
                 self._check_categories(self.compiled[lp.pack.id])
 
     @classmethod
@@ -97,11 +99,20 @@ class PackSet:
                             raise PackError(f"rule {rule.id}: {sorted(unknown)} not in value set o2_devices "
                                             f"{sorted(members)}", pack=cp.pack.id)
 
+    def pack_infos(self) -> list[PackInfo]:
+        """Provenance of every loaded pack, for results and ``cartguard packs``."""
+        return [PackInfo(id=lp.pack.id, version=lp.pack.version, title=lp.pack.title, sha256=lp.sha256,
+                         plugin=lp.plugin, path=lp.path,
+                         overrides={n: o.value for n, o in lp.pack.overrides.items()},
+                         disabled={d.rule: d.reason for d in lp.pack.disable})
+                for lp in self.loaded]
+
     def assessment_packs(self) -> list[CompiledPack]:
         return [cp for cp in self.compiled.values() if cp.pack.kind == "assessment"]
 
     def guidance_packs(self) -> list[CompiledPack]:
-        return [cp for cp in self.compiled.values() if cp.pack.kind == "guidance"]
+        """Packs that give recommendations: guidance packs and site packs with local rules."""
+        return [cp for cp in self.compiled.values() if cp.pack.kind in ("guidance", "site")]
 
     def select(self, scales: list[str] | str | None) -> list[str]:
         """Assessment ids to report: None → enabled by default, ``"all"`` → every one, else as named."""

@@ -133,12 +133,18 @@ class Recommendation(_Model):
 
 
 class PackInfo(_Model):
+    """A pack behind a result: identity, content hash, and what it changed in other packs."""
+
     id: str
     version: str
     title: str
     sha256: str
     plugin: str
     path: str
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    """Parameters of other packs this pack set (name → value); the reasons are in the parameter sources."""
+    disabled: dict[str, str] = Field(default_factory=dict)
+    """Rules this pack switched off (rule id → reason)."""
 
 
 class WarningReport(_Model):

@@ -1,7 +1,7 @@
 """Bind every Gherkin feature under features/ to pytest (pytest-bdd 9).
 
-Paths are relative to ``bdd_features_base_dir`` (pyproject.toml: ``features``). Step definitions
-live in ``features/conftest.py``.
+Paths are relative to ``bdd_features_base_dir`` (pyproject.toml: ``features``). The step
+definitions come from the ``cartguard`` pytest plugin, :mod:`cartguard.testing.steps`.
 """
 
 from pytest_bdd import scenarios

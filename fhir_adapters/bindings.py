@@ -42,6 +42,9 @@ class Bindings:
     _exact: dict[tuple[str, str], tuple[Concept, str]] = field(default_factory=dict)
     _prefix: list[tuple[str, str, Concept, str]] = field(default_factory=list)
     value_sets: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)
+    assay_uln: dict[str, tuple[float, str]] = field(default_factory=dict)
+    """'system|code' → (upper limit of normal in the concept's unit, declaring pack), for local assays
+    whose results arrive without a reference range."""
     cart_products: set[tuple[str, str]] = field(default_factory=set)
 
     # -- building -------------------------------------------------------------------------
@@ -77,6 +80,13 @@ class Bindings:
         unknown = set(spec) - known
         if unknown:
             raise PackError(f"binding {name}: unknown keys {sorted(unknown)}", pack=pack_id)
+        if spec.get("unit"):
+            from cartguard.fhir_adapters.units import UnitError, check_unit
+
+            try:
+                check_unit(spec["unit"])
+            except UnitError as exc:
+                raise PackError(f"binding {name}: unit {spec['unit']!r} is not UCUM ({exc})", pack=pack_id) from None
         existing = self.concepts.get(name)
         concept = existing or Concept(
             name=name,
@@ -97,7 +107,24 @@ class Bindings:
             raise PackError(f"binding {name}: unit {spec['unit']!r} conflicts with {existing.unit!r}",
                             pack=pack_id)
         self.concepts[name] = concept
-        for code in spec.get("codes", []):
+        for entry in spec.get("codes", []):
+            code = entry
+            if isinstance(entry, dict):  # {code: "alias|code", assay_uln: 0.5}
+                unknown_keys = set(entry) - {"code", "assay_uln"}
+                if unknown_keys or "code" not in entry:
+                    raise PackError(f"binding {name}: a code entry takes 'code' and 'assay_uln', got {sorted(entry)}",
+                                    pack=pack_id)
+                code = entry["code"]
+                uln = entry.get("assay_uln")
+                if uln is not None:
+                    if isinstance(uln, bool) or not isinstance(uln, int | float) or uln <= 0:
+                        raise PackError(f"binding {name}: assay_uln must be a positive number in {concept.unit}, "
+                                        f"got {uln!r}", pack=pack_id)
+                    if not concept.reference_range:
+                        raise PackError(f"binding {name}: assay_uln given for a concept without reference ranges",
+                                        pack=pack_id)
+                    s, v = self._split(pack_id, code)
+                    self.assay_uln[f"{s}|{v}"] = (float(uln), pack_id)
             system, value = self._split(pack_id, code)
             if value.endswith("*"):
                 self._prefix.append((system, value[:-1], concept, f"{system}|{value}"))

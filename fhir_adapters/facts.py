@@ -43,6 +43,8 @@ class Fact:
     """Categorical value (oxygen device class)."""
     ref_high: float | None = None
     """Upper limit of normal from the resource's reference range, in ``unit``."""
+    ref_high_source: str | None = None
+    """Where ``ref_high`` came from when not from the resource (a site pack's declared assay ULN)."""
     marker_type: str | None = None
     """``FEU`` or ``DDU`` for D-dimer."""
     classes: tuple[str, ...] = ()

@@ -209,10 +209,14 @@ class _Mapper:
             return
         value, lo, hi, comparator, orig_v, orig_u = parsed
         ref_high = _ref_high(parent or holder, concept, src, self.warn) if concept.reference_range else None
+        ref_source = None
+        if ref_high is None and code in self.b.assay_uln:
+            ref_high, site = self.b.assay_uln[code]  # the site's declared ULN for this local assay
+            ref_source = f"assay ULN declared by {site}"
         self.out.facts.append(Fact(
             "observation", concept.name, src, t, value=value, lo=lo, hi=hi, unit=concept.unit,
             comparator=comparator, original_value=orig_v, original_unit=orig_u, code=code,
-            ref_high=ref_high, marker_type=concept.marker_type, classes=concept.classes,
+            ref_high=ref_high, ref_high_source=ref_source, marker_type=concept.marker_type, classes=concept.classes,
         ))
 
     def _counted_span(self, res: dict[str, Any], src: str, ok_status: set[str], field: str, what: str

@@ -77,6 +77,14 @@ def ucum_factor(unit: str, target: str) -> Decimal:
     return Decimal(repr(float(factor)))
 
 
+def check_unit(unit: str) -> None:
+    """Raise :class:`UnitError` unless ``unit`` is a UCUM unit (annotations allowed)."""
+    bare, _ = split_annotation(unit)
+    if bare in _TEMPERATURE or bare == "1":
+        return
+    ucum_factor(bare, bare)
+
+
 def to_canonical(value: Decimal, unit: str | None, target: str) -> tuple[Decimal, str | None]:
     """Convert ``value`` in UCUM ``unit`` to ``target``; return (value, annotation).
 
