@@ -133,7 +133,8 @@ def compile_pack(loaded: LoadedPack, params: dict[str, Any], param_sources: dict
                                              r.citation, cname, number(r.value), r.text))
     for cname in pack.components:
         if not any(r.component == cname for r in cp.rules):
-            raise PackError(f"component {cname!r} has no rule enabled under the current parameters "
+            raise PackError(f"{loaded.where('components', cname)}: component {cname!r} has no rule enabled under "
+                            "the current parameters "
                             "(a profile needs a setting the site has not made?)", pack=pack.id)
     for i in pack.interpretation:
         cp.rules.append(CompiledRule(i.id, "interpretation", STAGE_RESULT, _groups(pack, params, i.when),
@@ -168,28 +169,36 @@ def resolve_params(packs: list[LoadedPack], overrides: dict[str, tuple[Any, str]
             values[name] = p.default
             sources[name] = f"{lp.pack.id}@{lp.pack.version} (default)"
     merged: dict[str, tuple[Any, str]] = {}
+    where: dict[str, str] = {}
     for lp in packs:  # overrides written in packs (site packs), each with its recorded reason
         for name, ov in lp.pack.overrides.items():
             source = f"override by {lp.pack.id}@{lp.pack.version} ({ov.reason})"
             if name in merged:
-                raise PackError(f"parameter {name} is overridden by both {merged[name][1]} and {source}: "
-                                "conflicting overrides are refused, not resolved by order", pack=lp.pack.id)
+                raise PackError(f"{lp.where('overrides', name)}: parameter {name} is overridden by both "
+                                f"{merged[name][1]} and {source}: conflicting overrides are refused, "
+                                "not resolved by order", pack=lp.pack.id)
+            if name not in declared:
+                raise PackError(f"{lp.where('overrides', name)}: override of unknown parameter {name!r}",
+                                pack=lp.pack.id)
             merged[name] = (ov.value, source)
+            where[name] = lp.where("overrides", name) + ": "
     for name, (value, source) in (overrides or {}).items():
         if name in merged:
             raise PackError(f"parameter {name} is overridden by both {merged[name][1]} and {source}")
         merged[name] = (value, source)
     for name, (value, source) in merged.items():
+        at = where.get(name, "")
         if name not in declared:
-            raise PackError(f"override of unknown parameter {name!r} (from {source})")
+            raise PackError(f"{at}override of unknown parameter {name!r} (from {source})")
         p = declared[name]
         if p.choices is not None and value not in p.choices:
-            raise PackError(f"parameter {name}: {value!r} is not one of {p.choices} (from {source})")
+            raise PackError(f"{at}parameter {name}: {value!r} is not one of {p.choices} (from {source})")
         if p.choices is None and isinstance(p.default, bool) is not isinstance(value, bool):
-            raise PackError(f"parameter {name}: expected {type(p.default).__name__}, got {value!r} (from {source})")
+            raise PackError(f"{at}parameter {name}: expected {type(p.default).__name__}, got {value!r} "
+                            f"(from {source})")
         if isinstance(p.default, int | float) and not isinstance(p.default, bool) and \
                 (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise PackError(f"parameter {name}: expected a number in {p.unit or 'its unit'}, got {value!r} "
+            raise PackError(f"{at}parameter {name}: expected a number in {p.unit or 'its unit'}, got {value!r} "
                             f"(from {source})")
         values[name] = value
         sources[name] = source
@@ -203,10 +212,11 @@ def resolve_disabled(packs: list[LoadedPack]) -> dict[str, str]:
     known |= {i.id for lp in packs for i in lp.pack.interpretation}
     out: dict[str, str] = {}
     for lp in packs:
-        for d in lp.pack.disable:
+        for i, d in enumerate(lp.pack.disable):
             if d.rule not in known:
-                raise PackError(f"disable names unknown rule {d.rule!r}", pack=lp.pack.id)
+                raise PackError(f"{lp.where('disable', i)}: disable names unknown rule {d.rule!r}", pack=lp.pack.id)
             if d.rule in out:
-                raise PackError(f"rule {d.rule} is disabled twice ({out[d.rule]})", pack=lp.pack.id)
+                raise PackError(f"{lp.where('disable', i)}: rule {d.rule} is disabled twice ({out[d.rule]})",
+                                pack=lp.pack.id)
             out[d.rule] = f"{lp.pack.id}@{lp.pack.version}: {d.reason}"
     return out

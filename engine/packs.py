@@ -177,6 +177,33 @@ class LoadedPack(BaseModel):
     path: str
     sha256: str
     plugin: str
+    lines: dict[str, int] = Field(default_factory=dict)
+    """Line of each top-level key and of its direct children ("overrides.x", "inputs.y", "disable.0")."""
+
+    def where(self, *path: Any) -> str:
+        """``file:line`` of the deepest known key along ``path`` (for errors found across packs)."""
+        line = 1
+        for depth in range(len(path), 0, -1):
+            key = ".".join(str(p) for p in path[:depth])
+            if key in self.lines:
+                line = self.lines[key]
+                break
+        return f"{self.path}:{line}"
+
+
+def _key_lines(node: Any) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return lines
+    for k, v in node.value:
+        lines[str(k.value)] = k.start_mark.line + 1
+        if isinstance(v, yaml.MappingNode):
+            for kk, _ in v.value:
+                lines[f"{k.value}.{kk.value}"] = kk.start_mark.line + 1
+        elif isinstance(v, yaml.SequenceNode):
+            for i, item in enumerate(v.value):
+                lines[f"{k.value}.{i}"] = item.start_mark.line + 1
+    return lines
 
 
 def load_pack_file(path: str | Path, plugin: str = "core") -> LoadedPack:
@@ -203,7 +230,8 @@ def load_pack_file(path: str | Path, plugin: str = "core") -> LoadedPack:
         where = f"{path}:{line_of(node, first['loc'])}"
         raise PackError(f"{where}: {loc}: {first['msg']}", pack=data.get("id")) from None
     check_pack(pack, str(path), node)
-    return LoadedPack(pack=pack, path=str(path), sha256=hashlib.sha256(raw_bytes).hexdigest(), plugin=plugin)
+    return LoadedPack(pack=pack, path=str(path), sha256=hashlib.sha256(raw_bytes).hexdigest(), plugin=plugin,
+                      lines=_key_lines(node))
 
 
 def line_of(node: Any, loc: tuple[Any, ...] | list[Any]) -> int:

@@ -32,7 +32,8 @@ def _order(packs: list[LoadedPack]) -> list[LoadedPack]:
         if pid in placed:
             return
         if pid not in by_id:
-            raise PackError(f"pack {chain[-1]} requires {pid!r}, which is not installed")
+            raise PackError(f"{by_id[chain[-1]].where('requires')}: pack {chain[-1]} requires {pid!r}, "
+                            "which is not installed")
         if pid in visiting:
             raise PackError(f"packs require each other in a cycle: {' -> '.join((*chain, pid))}")
         visiting.add(pid)
@@ -53,7 +54,10 @@ class PackSet:
         self.bindings = Bindings()
         for lp in self.loaded:
             if lp.pack.bindings:
-                self.bindings.add_pack(lp.pack.id, lp.pack.bindings)
+                try:
+                    self.bindings.add_pack(lp.pack.id, lp.pack.bindings)
+                except PackError as exc:
+                    raise PackError(f"{lp.where('bindings')}: {exc}") from None
         self.params, self.param_sources = resolve_params(self.loaded, overrides)
         self.disabled = resolve_disabled(self.loaded)
         self.compiled: dict[str, CompiledPack] = {}
@@ -72,11 +76,12 @@ class PackSet:
         for name, spec in lp.pack.inputs.items():
             for analyte in spec.analytes:
                 if analyte not in self.bindings.concepts and analyte != "@o2":
-                    raise PackError(f"input {name}: analyte {analyte!r} has no code binding in any loaded pack",
-                                    pack=lp.pack.id)
+                    raise PackError(f"{lp.where('inputs', name)}: input {name}: analyte {analyte!r} has no code "
+                                    "binding in any loaded pack", pack=lp.pack.id)
             ref = spec.assessment
             if ref and ref not in {p.pack.id for p in self.loaded if p.pack.kind == "assessment"}:
-                raise PackError(f"input {name}: assessment {ref!r} is not loaded", pack=lp.pack.id)
+                raise PackError(f"{lp.where('inputs', name)}: input {name}: assessment {ref!r} is not loaded",
+                                pack=lp.pack.id)
 
     def _check_categories(self, cp: CompiledPack) -> None:
         """A categorical condition may only name members of the value set its input reads.

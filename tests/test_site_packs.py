@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -102,33 +103,41 @@ def test_a_disabled_rule_is_gone_and_recorded(tmp_path: Path):
 
 
 # -- the catalogue of broken packs: each fails at load, with its own message ---------------------
-BROKEN = {
-    "bad schema": ("kind: site\n", "kind: sight\n", r"kind: Input should be"),
+BROKEN = {  # case: (text, replacement, message, what the reported line holds)
+    "bad schema": ("kind: site\n", "kind: sight\n", r"kind: Input should be", "kind: sight"),
     "unknown parameter": ("monitor.coag_due_after_hours:\n", "monitor.coag_due_after_hour:\n",
-                          r"override of unknown parameter 'monitor.coag_due_after_hour'"),
-    "wrong type": ("    value: 12\n", "    value: twelve\n", r"expected a number"),
+                          r"override of unknown parameter 'monitor.coag_due_after_hour'",
+                          "monitor.coag_due_after_hour:"),
+    "wrong type": ("    value: 12\n", "    value: twelve\n", r"expected a number", "monitor.coag_due_after_hours:"),
     "missing citation": ("    citation: local_sop\n", "    citation: local_soap\n",
-                         r"citation 'local_soap' is not in the pack's citations"),
+                         r"citation 'local_soap' is not in the pack's citations",
+                         "- id: site.example.page_coagulation_team"),
     "missing pack": ("requires: [terminology.core,", "requires: [terminology.core, dic.jsth2017,",
-                     r"requires 'dic.jsth2017', which is not installed"),
-    "unknown input": ("when: [{crs_grade: {gte: 2}}", "when: [{crs_grde: {gte: 2}}", r"unknown input 'crs_grde'"),
+                     r"requires 'dic.jsth2017', which is not installed", "requires:"),
+    "unknown input": ("when: [{crs_grade: {gte: 2}}", "when: [{crs_grde: {gte: 2}}", r"unknown input 'crs_grde'",
+                      "- id: site.example.page_coagulation_team"),
     "unit mistake": ("    platelets:\n      codes:", "    platelets:\n      unit: 'K/uL'\n      codes:",
-                     r"unit 'K/uL' (is not UCUM|conflicts)"),
-    "bad assay ULN": ("assay_uln: 0.55", "assay_uln: -1", r"assay_uln must be a positive number"),
+                     r"unit 'K/uL' (is not UCUM|conflicts)", "bindings:"),
+    "bad assay ULN": ("assay_uln: 0.55", "assay_uln: -1", r"assay_uln must be a positive number", "bindings:"),
     "unknown disabled rule": ("\ninputs:", "\ndisable:\n  - {rule: guidance.crs.g9, reason: x}\ninputs:",
-                              r"disable names unknown rule 'guidance.crs.g9'"),
+                              r"disable names unknown rule 'guidance.crs.g9'", "- {rule: guidance.crs.g9"),
 }
 
 
 @pytest.mark.parametrize("case", list(BROKEN))
 def test_broken_site_packs_fail_at_load_with_their_own_message(tmp_path: Path, case: str):
-    old, new, message = BROKEN[case]
+    old, new, message, line_has = BROKEN[case]
     text = SITE_YAML.read_text()
     assert old in text, case
     path = tmp_path / "site.yaml"
-    path.write_text(text.replace(old, new, 1))
-    with pytest.raises(PackError, match=message):
+    broken = text.replace(old, new, 1)
+    path.write_text(broken)
+    with pytest.raises(PackError, match=message) as info:
         PackSet.from_paths([*CORE_PACK_FILES, path])
+    # ... and names the file and the line of what is wrong, as 'cartguard packs validate' prints it.
+    found = re.search(rf"{re.escape(str(path))}:(\d+)", str(info.value))
+    assert found, str(info.value)
+    assert line_has in broken.splitlines()[int(found.group(1)) - 1], (case, str(info.value))
 
 
 def test_conflicting_overrides_from_two_packs_are_refused(tmp_path: Path):
