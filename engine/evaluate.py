@@ -221,6 +221,8 @@ class Evaluator:
             assessments={s: assessments[s] for s in selected},
             recommendations=recs,
             packs=ps.pack_infos(),
+            overridden_parameters=[ParameterUse(name=n, value=ps.params[n], source=s)
+                                   for n, s in sorted(ps.param_sources.items()) if not s.endswith("(default)")],
             warnings=warnings, assumptions=assumptions)
 
 

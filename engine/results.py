@@ -161,6 +161,8 @@ class PatientResult(_Model):
     assessments: dict[str, Assessment]
     recommendations: list[Recommendation]
     packs: list[PackInfo]
+    overridden_parameters: list[ParameterUse] = Field(default_factory=list)
+    """Every parameter whose value is not its pack's default, with the pack (or plugin) that set it and why."""
     warnings: list[WarningReport]
     assumptions: list[str] = Field(default_factory=list)
     disclaimer: str = "Decision support for clinicians, not a prescription."

@@ -84,6 +84,9 @@ def test_the_site_pack_changes_results_in_the_documented_way():
     page = site_recs["site.example.page_coagulation_team"]
     assert page.certainty == "definite" and page.priority == "critical" and page.pack == "site.example"
     # Provenance.
+    assert {p.name: p.value for p in after.overridden_parameters} == {
+        "isth_overt.fibrin_marker_profile": "uln_2x_4x", "monitor.coag_due_after_hours": 12}
+    assert before.overridden_parameters == []
     info = next(p for p in after.packs if p.id == "site.example")
     assert info.overrides == {"isth_overt.fibrin_marker_profile": "uln_2x_4x", "monitor.coag_due_after_hours": 12}
     assert len(info.sha256) == 64
