@@ -31,7 +31,6 @@ def cartguard_pack_paths() -> list[str | Path]:
     ``requires`` and id, never by plugin registration order, so precedence is deterministic.
     A pack id provided by two plugins is an error at load time.
     """
-    raise NotImplementedError
 
 
 @hookspec
@@ -43,4 +42,3 @@ def cartguard_parameter_overrides() -> dict[str, Any]:
     Two plugins overriding the same parameter is an error at load time, not a coin toss; an
     override of a parameter no pack declares is an error too.
     """
-    raise NotImplementedError

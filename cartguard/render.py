@@ -52,7 +52,8 @@ def to_text(results: list[PatientResult], verbose: bool = True) -> str:
                 lines.append(f"  {c.title:<52} {val:>5}  {', '.join(c.rule_ids)}")
             if verbose:
                 for f in a.explanation:
-                    if f.certainty != "definite" or f.value in (0, None) and f.component not in (None,):
+                    # Show what raised the grade: definite findings, and of component bands only non-zero ones.
+                    if f.certainty != "definite" or (f.component is not None and not f.value):
                         continue
                     lines.append(f"    {f.rule_id}: {f.text}  [{f.citation}]")
                     for inp in f.inputs:

@@ -16,7 +16,7 @@ from cartguard.errors import PackError
 from cartguard.hookspecs import hookimpl
 from cartguard.plugins import ENTRY_POINT_GROUP, build_packset, default_packset, get_plugin_manager
 from cartguard.rules import CORE_PACK_FILES
-from cartguard.testing import PatientBuilder
+from cartguard.testing import PackFiles, PatientBuilder
 
 CORE_IDS = ["terminology.core", "crs.astct2019", "dic.isth2001", "guidance.core"]
 
@@ -48,15 +48,7 @@ class Overrides:
         return self.values
 
 
-class SitePacks:
-    """A site plugin that only provides pack files."""
-
-    def __init__(self, *paths: Path) -> None:
-        self.paths = list(paths)
-
-    @hookimpl
-    def cartguard_pack_paths(self):
-        return self.paths
+SitePacks = PackFiles  # a site plugin that only provides pack files
 
 
 class Misspelled:

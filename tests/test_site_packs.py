@@ -94,7 +94,8 @@ def test_the_site_pack_changes_results_in_the_documented_way():
 
 def test_a_disabled_rule_is_gone_and_recorded(tmp_path: Path):
     text = SITE_YAML.read_text() + (
-        "disable:\n  - {rule: guidance.crs.g3.dexamethasone, reason: 'local protocol uses its own steroid order set'}\n")
+        "disable:\n"
+        "  - {rule: guidance.crs.g3.dexamethasone, reason: 'local protocol uses its own steroid order set'}\n")
     path = tmp_path / "site.yaml"
     path.write_text(text)
     ps = PackSet.from_paths([*CORE_PACK_FILES, path])

@@ -18,8 +18,8 @@ from _cg import REPO
 import cartguard.plugins
 import cartguard.testing.steps as steps
 from cartguard.errors import PackError
-from cartguard.hookspecs import hookimpl
 from cartguard.plugins import build_packset, get_plugin_manager
+from cartguard.testing import PackFiles
 from cartguard.testing.fhir import RXNORM
 from cartguard.testing.packtest import run_pack_features
 
@@ -216,13 +216,7 @@ Feature: Our laboratory's platelet code feeds the ISTH score
 """
 
 
-class _SitePacks:
-    def __init__(self, *paths: Path) -> None:
-        self.paths = list(paths)
-
-    @hookimpl
-    def cartguard_pack_paths(self):
-        return self.paths
+_SitePacks = PackFiles
 
 
 @pytest.fixture(scope="module")

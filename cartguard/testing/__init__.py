@@ -6,5 +6,6 @@ models (``tests/test_testing_builders.py`` checks it).
 """
 
 from cartguard.testing.fhir import PatientBuilder
+from cartguard.testing.plugins import PackFiles
 
-__all__ = ["PatientBuilder"]
+__all__ = ["PackFiles", "PatientBuilder"]
