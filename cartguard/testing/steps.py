@@ -652,17 +652,25 @@ def _component(world: World, pack_id: str, name: str) -> tuple[Assessment, Any]:
     return a, a.components[name]
 
 
+def _assert_component_value(world: World, pack_id: str, component: str, value: float) -> None:
+    a, c = _component(world, pack_id, component)
+    assert c.status == "graded" and _same(c.value, value) and c.range == (c.value, c.value), _describe(a)
+
+
+def _assert_component_range(world: World, pack_id: str, component: str, lo: float, hi: float) -> None:
+    a, c = _component(world, pack_id, component)
+    assert (c.value, c.status) == (None, "indeterminate"), _describe(a)
+    assert _same(c.range[0], lo) and _same(c.range[1], hi), _describe(a)
+
+
 @then(p("the assessment {pack_id:S} component {component:S} is {value:g}"))
 def generic_component_value(cartguard_world: World, pack_id: str, component: str, value: float) -> None:
-    a, c = _component(cartguard_world, pack_id, component)
-    assert c.status == "graded" and _same(c.value, value) and c.range == (c.value, c.value), _describe(a)
+    _assert_component_value(cartguard_world, pack_id, component, value)
 
 
 @then(p("the assessment {pack_id:S} component {component:S} is indeterminate between {lo:g} and {hi:g}"))
 def generic_component_range(cartguard_world: World, pack_id: str, component: str, lo: float, hi: float) -> None:
-    a, c = _component(cartguard_world, pack_id, component)
-    assert (c.value, c.status) == (None, "indeterminate"), _describe(a)
-    assert _same(c.range[0], lo) and _same(c.range[1], hi), _describe(a)
+    _assert_component_range(cartguard_world, pack_id, component, lo, hi)
 
 
 @then(p("the assessment {pack_id:S} interpretation is {interp:S}"))
@@ -775,16 +783,12 @@ def crs_grade_may_be(cartguard_world: World, grade: int) -> None:
 
 @then(p("the {comp:CrsComp} tier is {n:d}"))
 def crs_tier(cartguard_world: World, comp: str, n: int) -> None:
-    a = cartguard_world.assessment(CRS)
-    c = a.components[comp]
-    assert (c.value, c.range, c.status) == (n, (n, n), "graded"), _describe(a)
+    _assert_component_value(cartguard_world, CRS, comp, n)
 
 
 @then(p("the {comp:CrsComp} tier is indeterminate between {lo:d} and {hi:d}"))
 def crs_tier_range(cartguard_world: World, comp: str, lo: int, hi: int) -> None:
-    a = cartguard_world.assessment(CRS)
-    c = a.components[comp]
-    assert (c.value, c.range, c.status) == (None, (lo, hi), "indeterminate"), _describe(a)
+    _assert_component_range(cartguard_world, CRS, comp, lo, hi)
 
 
 @then("fever masking applies")
@@ -822,16 +826,12 @@ def isth_not_applicable(cartguard_world: World) -> None:
 
 @then(p("the ISTH {comp:DicComp} points are {n:d}"))
 def isth_points(cartguard_world: World, comp: str, n: int) -> None:
-    a = cartguard_world.assessment(ISTH)
-    c = a.components[comp]
-    assert (c.value, c.range, c.status) == (n, (n, n), "graded"), _describe(a)
+    _assert_component_value(cartguard_world, ISTH, comp, n)
 
 
 @then(p("the ISTH {comp:DicComp} points are unknown between {lo:d} and {hi:d}"))
 def isth_points_range(cartguard_world: World, comp: str, lo: int, hi: int) -> None:
-    a = cartguard_world.assessment(ISTH)
-    c = a.components[comp]
-    assert (c.value, c.range, c.status) == (None, (lo, hi), "indeterminate"), _describe(a)
+    _assert_component_range(cartguard_world, ISTH, comp, lo, hi)
 
 
 @then(p("the ISTH interpretation is {interp:Interp}"))
