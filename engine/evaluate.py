@@ -137,7 +137,9 @@ class Evaluator:
         interpretation = None
         status = "graded" if lo == hi else "indeterminate"
         if any(r.stage == STAGE_RESULT for r in cp.rules):
-            value_input = {"value": InputValue("value", "total", lo, hi, known=True)}
+            # An interpretation tests the total and may test the pack's inputs too (a threshold
+            # that depends on the patient's type, e.g. JSTH 2017's haematopoietic type).
+            value_input = {**inputs, "value": InputValue("value", "total", lo, hi, known=True)}
             r_truths = self._truths(cp, STAGE_RESULT, encode(STAGE_RESULT, value_input))
             definite = [r for r in cp.rules if r.stage == STAGE_RESULT and r_truths.get(r.id) == "true"]
             if len(definite) > 1:
@@ -196,23 +198,25 @@ class Evaluator:
         if at is None:
             raise EngineError(f"{pf.patient}: no dated data to evaluate and no --at given")
         ps = self.packset
+        selected = ps.select(scales)
+        needed = ps.needed(selected)
         while True:
             # Validate exactly the resources the inputs rest on; if one is invalid, it is dropped
             # (with a warning naming it) and the patient is evaluated again without it.
             ctx = Context(patient=pf, at=at, params=ps.params)
             assessments: dict[str, Assessment] = {}
+            ctx.assessments = assessments  # filled in pack order: a pack may read an earlier one
             for cp in ps.assessment_packs():
-                assessments[cp.pack.id] = self.assess(cp, ctx)
-            ctx.assessments = assessments
+                if cp.pack.id in needed:
+                    assessments[cp.pack.id] = self.assess(cp, ctx)
             recs: list[Recommendation] = []
             for cp in ps.guidance_packs():
                 recs.extend(self.guide(cp, ctx))
             if not pf.validate_sources(ctx.used, validate):
                 break
         recs.sort(key=lambda r: (r.certainty != "definite", PRIORITY_ORDER.get(r.priority, 9)))
-        selected = ps.select(scales)
         warnings = [WarningReport(code=w.code, message=w.message, source=w.source) for w in pf.warnings]
-        warnings.extend(WarningReport(code="unverified-parameter", message=m) for m in ps.unverified_notices())
+        warnings.extend(WarningReport(code="unverified-parameter", message=m) for m in ps.unverified_notices(needed))
         assumptions = sorted({a for s in selected for a in assessments[s].assumptions})
         infusion_day = (at.date() - pf.infusion_date).days if pf.infusion_date else None
         return PatientResult(

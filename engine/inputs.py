@@ -101,6 +101,16 @@ class Context:
         return float(value)
 
 
+def _flag(value: bool | str, ctx: Context, what: str) -> bool:
+    """A boolean setting written literally or as a ``$parameter``."""
+    ref = param_ref(value)
+    if ref is None:
+        return bool(value)
+    if ref not in ctx.params:
+        raise PackError(f"{what}: unknown parameter ${ref}")
+    return bool(ctx.params[ref])
+
+
 def _in_window(facts: list[Fact], ctx: Context, spec: InputSpec) -> list[Fact]:
     hours = ctx.number(spec.window_hours, "window_hours")
     if spec.not_before_input:
@@ -137,6 +147,13 @@ def latest(name: str, spec: InputSpec, ctx: Context) -> InputValue:
     if not facts:
         return _unknown(name, spec, f"no {' or '.join(spec.analytes)} {_window_text(spec, ctx)}")
     f = facts[-1]
+    if f.code is not None and f.lo is None and f.hi is None and f.value is None and f.comparator is None:
+        # A coded (categorical) observation: its value-set member, or unknown when the code is unmapped.
+        if f.category is None:
+            return InputValue(name, _label(spec, name), facts=(f,),
+                              note=f"{f.source}: code {f.original_value} is not in the value set bound to "
+                                   f"{f.concept}")
+        return InputValue(name, _label(spec, name), category=f.category, known=True, facts=(f,))
     return InputValue(name, _label(spec, name), f.lo, f.hi, known=True, facts=(f,), unit=f.unit)
 
 
@@ -314,14 +331,83 @@ def max_before_latest(name: str, spec: InputSpec, ctx: Context) -> InputValue:
 
 
 def condition_present(name: str, spec: InputSpec, ctx: Context) -> InputValue:
-    facts = [f for f in ctx.class_facts(spec.classes) if _active(f, ctx.at, timedelta(0))]
+    """1 if a Condition of ``classes`` is active at the evaluation time, 0 if documented absent.
+
+    With ``window_hours``, a condition that ended within the window still counts (an event such as
+    a seizure is graded for a while after it stopped). A Condition whose verificationStatus is
+    ``refuted`` documents the absence (known 0, not assumed). With no record at all the input is
+    0 and says it was assumed, or unknown with ``unknown_when_absent``.
+    """
+    window = timedelta(hours=ctx.number(spec.window_hours, "window_hours") or 0)
+    all_facts = ctx.class_facts(spec.classes)
+    facts = [f for f in all_facts if f.category != "refuted" and _active(f, ctx.at, window)]
     if facts:
         return InputValue(name, _label(spec, name), 1.0, 1.0, known=True, facts=tuple(facts))
     what = "/".join(spec.classes)
-    if spec.unknown_when_absent:
+    refuted = [f for f in all_facts if f.category == "refuted"]
+    if refuted:
+        return InputValue(name, _label(spec, name), 0.0, 0.0, known=True, facts=(refuted[-1],),
+                          note=f"{what} documented absent ({refuted[-1].source})")
+    if _flag(spec.unknown_when_absent, ctx, f"input {name}.unknown_when_absent"):
         return _unknown(name, spec, f"no {what} recorded: not documented either way")
     return InputValue(name, _label(spec, name), 0.0, 0.0, known=True, assumed=True,
                       note=f"no {what} condition recorded: assumed absent")
+
+
+def _relative_change(latest: Fact, ref: Fact) -> tuple[float | None, float | None]:
+    """Interval of 100 x (latest - ref) / ref over the two facts' intervals (censored ends stay open)."""
+    if ref.lo is None or ref.lo <= 0:
+        return None, None
+    lo = None if latest.lo is None or ref.hi is None else round(100 * (latest.lo - ref.hi) / ref.hi, 4)
+    hi = None if latest.hi is None else round(100 * (latest.hi - ref.lo) / ref.lo, 4)
+    return lo, hi
+
+
+def _serial(name: str, spec: InputSpec, ctx: Context, pick_max: bool) -> InputValue:
+    """Shared body of the two serial-value reducers (latest value against earlier ones)."""
+    facts = _in_window(ctx.concept_facts(spec.analytes), ctx, spec)
+    if not facts:
+        return _unknown(name, spec, f"no {' or '.join(spec.analytes)} {_window_text(spec, ctx)}")
+    latest_f = facts[-1]
+    over = ctx.number(spec.params.get("over_hours"), f"{name}.over_hours")
+    if over is None:
+        raise PackError(f"input {name}: reducer {spec.reduce} needs params.over_hours")
+    since = latest_f.time - timedelta(hours=over)
+    earlier = [f for f in ctx.concept_facts(spec.analytes) if since <= f.time < latest_f.time]
+    if not earlier:
+        what = f"no earlier {' or '.join(spec.analytes)} in the {over:g} h before {latest_f.source}"
+        if _flag(spec.unknown_when_absent, ctx, f"input {name}.unknown_when_absent"):
+            return InputValue(name, _label(spec, name), facts=(latest_f,), note=what, unit="%")
+        return InputValue(name, _label(spec, name), 0.0, 0.0, known=True, assumed=True, facts=(latest_f,),
+                          note=f"{what}: no change could be measured; assumed none", unit="%")
+    ref = max(earlier, key=lambda f: f.lo if f.lo is not None else float("-inf")) if pick_max else earlier[-1]
+    lo, hi = _relative_change(latest_f, ref)
+    if pick_max:  # a fall is the negative change
+        lo, hi = (None if hi is None else -hi), (None if lo is None else -lo)
+    if lo is None and hi is None:
+        return InputValue(name, _label(spec, name), facts=(latest_f, ref), unit="%",
+                          note=f"{ref.source}: reference value not usable for a relative change")
+    kind = "fall from the highest" if pick_max else "change since the previous"
+    return InputValue(name, _label(spec, name), lo, hi, known=True, facts=(latest_f, ref), unit="%",
+                      note=f"{kind} value ({ref.source}) in the {over:g} h before {latest_f.source}")
+
+
+def fall_pct_from_max(name: str, spec: InputSpec, ctx: Context) -> InputValue:
+    """Percent fall of the latest value from the highest in the ``params.over_hours`` before it.
+
+    dic.md: items that need a fall "within 24 h" compare with the highest value in the preceding
+    24 h. Positive = a fall, negative = a rise. No earlier value: unknown with
+    ``unknown_when_absent``, else 0 and said to be assumed (no fall could be measured).
+    """
+    return _serial(name, spec, ctx, pick_max=True)
+
+
+def change_pct_from_previous(name: str, spec: InputSpec, ctx: Context) -> InputValue:
+    """Percent change of the latest value since the previous one within ``params.over_hours``.
+
+    The ISTH non-overt trend items (rising / stable / falling). Positive = rising.
+    """
+    return _serial(name, spec, ctx, pick_max=False)
 
 
 def cart_episode(name: str, spec: InputSpec, ctx: Context) -> InputValue:
@@ -406,6 +492,8 @@ REDUCERS: dict[str, Callable[..., InputValue]] = {
     "age_years": age_years,
     "assessment": assessment,
     "sbp_margin": sbp_margin,
+    "fall_pct_from_max": fall_pct_from_max,
+    "change_pct_from_previous": change_pct_from_previous,
 }
 
 

@@ -67,7 +67,8 @@ class InputSpec(_Strict):
     assessment: str | None = None
     inputs: list[str] = Field(default_factory=list)
     assume_when_absent: Any = None
-    unknown_when_absent: bool = False
+    unknown_when_absent: bool | str = False
+    """No record means unknown (reported missing) rather than absent; may be a ``$parameter``."""
     gap_minutes: float | str | None = None
     label: str | None = None
     unit: str | None = None
@@ -326,7 +327,7 @@ def check_pack(pack: Pack, where: str, node: Any = None) -> None:
             if rule.value is None:
                 fail(f"rule {rule.id} in component {cname!r} has no value")
     for i, interp in enumerate(pack.interpretation):
-        check_rule(interp.id, interp.when, interp.citation, {"value"}, ("interpretation", i))
+        check_rule(interp.id, interp.when, interp.citation, known_inputs, ("interpretation", i))
     for i, rec in enumerate(pack.recommendations):
         check_rule(rec.id, rec.when, rec.citation, known_inputs, ("recommendations", i))
     for name, param in pack.parameters.items():
@@ -341,7 +342,7 @@ def check_pack(pack: Pack, where: str, node: Any = None) -> None:
         here = ("inputs", name)
         if spec.reduce not in REDUCERS and spec.reduce != "first_available":
             fail(f"input {name}: unknown reducer {spec.reduce!r} (known: {sorted([*REDUCERS, 'first_available'])})")
-        for v in (spec.window_hours, spec.gap_minutes, *spec.params.values()):
+        for v in (spec.window_hours, spec.gap_minutes, spec.unknown_when_absent, *spec.params.values()):
             ref = param_ref(v)
             if ref is not None and ref not in pack.parameters:
                 fail(f"input {name}: unknown parameter ${ref}")

@@ -88,20 +88,30 @@ class PackSet:
 
         Without this, a typo ("nasal_canula") would silently never match.
         """
-        members = set(self.bindings.value_sets.get("o2_devices", {}).values())
-        categorical = {n for n, s in cp.pack.inputs.items() if s.reduce == "o2_device"}
-        for n in categorical:
+        value_set_of: dict[str, str] = {}
+        for n, spec in cp.pack.inputs.items():
+            if spec.reduce == "o2_device":
+                value_set_of[n] = "o2_devices"
+            elif spec.reduce in ("latest", "first_available"):
+                sets = {self.bindings.concepts[a].value_set for a in spec.analytes if a in self.bindings.concepts}
+                sets |= {value_set_of[i] for i in spec.inputs if i in value_set_of}
+                if len(sets - {None}) == 1 and None not in sets:
+                    value_set_of[n] = next(iter(sets))  # type: ignore[arg-type]
+        for n, vs in value_set_of.items():
+            members = set(self.bindings.value_sets.get(vs, {}).values())
             default = cp.pack.inputs[n].assume_when_absent
             if default is not None and default not in members:
-                raise PackError(f"input {n}: assume_when_absent {default!r} is not an o2_devices member "
+                raise PackError(f"input {n}: assume_when_absent {default!r} is not a {vs} member "
                                 f"{sorted(members)}", pack=cp.pack.id)
         for rule in cp.rules:
             for group in rule.groups:
                 for a in group:
-                    if a.input in categorical and a.op == "in":
+                    if a.input in value_set_of and a.op == "in":
+                        vs = value_set_of[a.input]
+                        members = set(self.bindings.value_sets.get(vs, {}).values())
                         unknown = set(a.operand) - members
                         if unknown:
-                            raise PackError(f"rule {rule.id}: {sorted(unknown)} not in value set o2_devices "
+                            raise PackError(f"rule {rule.id}: {sorted(unknown)} not in value set {vs} "
                                             f"{sorted(members)}", pack=cp.pack.id)
 
     def pack_infos(self) -> list[PackInfo]:
@@ -132,10 +142,35 @@ class PackSet:
             raise PackError(f"unknown scale(s) {unknown}; loaded: {ids}")
         return wanted
 
-    def unverified_notices(self) -> list[str]:
-        """One notice per [U] parameter in use: the result carries it until a clinician signs it off."""
+    def needed(self, selected: list[str]) -> set[str]:
+        """Assessments to evaluate: the selected ones, those the guidance reads, and what they read.
+
+        A scale that is neither reported nor read by guidance or another scale is not evaluated,
+        so installing more scales costs nothing until they are asked for.
+        """
+        readers = [cp.pack for cp in self.guidance_packs()]
+        todo = list(selected)
+        for pack in readers:
+            todo.extend(s.assessment for s in pack.inputs.values() if s.assessment)
+        out: set[str] = set()
+        while todo:
+            pid = todo.pop()
+            if pid in out or pid not in self.compiled:
+                continue
+            out.add(pid)
+            todo.extend(s.assessment for s in self.compiled[pid].pack.inputs.values() if s.assessment)
+        return out
+
+    def unverified_notices(self, evaluated: set[str] | None = None) -> list[str]:
+        """One notice per [U] parameter in use: the result carries it until a clinician signs it off.
+
+        ``evaluated``: ids of the assessment packs evaluated; the [U] parameters of scales not
+        evaluated are not in use and raise no notice (guidance, terminology and site packs always do).
+        """
         notes = []
         for lp in self.loaded:
+            if evaluated is not None and lp.pack.kind == "assessment" and lp.pack.id not in evaluated:
+                continue
             for name, p in lp.pack.parameters.items():
                 if p.evidence == "U":
                     notes.append(f"{name} = {self.params[name]!r} is an unverified default [U] of {lp.pack.id} "

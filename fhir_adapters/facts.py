@@ -51,6 +51,10 @@ class Fact:
     """Classes of the concept (``vasopressor``, ``crs_masking``, ``dic_underlying`` ...)."""
     day: int | None = None
     """Day relative to the first CAR-T infusion (day 0); None when no anchor is known."""
+    rate: float | None = None
+    """Infusion rate of an administration, in ``rate_unit`` (vasopressor doses for Lee 2014)."""
+    rate_unit: str | None = None
+    """``ug/min`` or ``ug/kg/min`` (weight-based rates are converted later, with a weight)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -281,14 +281,46 @@ class _Mapper:
             except (UnitError, TypeError):
                 self.warn("unit", f"{concept.label}: dose unit {dose.get('code')!r} is not a mass; dose not used",
                           src)
+        rate, rate_unit = self._rate(dosage, concept, src)
         self.out.facts.append(Fact(
             "medication", concept.name, src, start, end=end,
             open_ended=(status == "in-progress" and end is None),
             value=dose_mg, lo=dose_mg, hi=dose_mg, unit="mg" if dose_mg is not None else None,
             original_value=str(dose.get("value")) if isinstance(dose, dict) else None,
             original_unit=dose.get("code") if isinstance(dose, dict) else None,
-            code=matched, classes=concept.classes,
+            code=matched, classes=concept.classes, rate=rate, rate_unit=rate_unit,
         ))
+
+    RATE_UNITS = ("ug/min", "ug/kg/min")
+
+    def _rate(self, dosage: dict[str, Any], concept: Concept, src: str) -> tuple[float | None, str | None]:
+        """An infusion rate in ug/min or ug/kg/min (``dosage.rateQuantity`` or ``rateRatio``), else None.
+
+        Any UCUM mass-per-time (mg/h, ug/min) or mass-per-mass-per-time (ug/kg/min, ug/kg/h) unit
+        is accepted; anything else is a warning naming the resource and the rate is not used.
+        """
+        q = dosage.get("rateQuantity")
+        unit = None
+        value = None
+        if isinstance(q, dict) and q.get("value") is not None:
+            value, unit = _decimal(q.get("value")), q.get("code")
+        ratio = dosage.get("rateRatio")
+        if value is None and isinstance(ratio, dict):
+            num, den = ratio.get("numerator") or {}, ratio.get("denominator") or {}
+            if isinstance(num, dict) and isinstance(den, dict) and num.get("value") is not None:
+                n, d = _decimal(num.get("value")), _decimal(den.get("value", 1))
+                if n is not None and d:
+                    value, unit = n / d, f"{num.get('code')}/{den.get('code') or 'min'}"
+        if value is None:
+            return None, None
+        for target in self.RATE_UNITS:
+            try:
+                return round(float(to_canonical(value, unit, target)[0]), 4), target
+            except (UnitError, TypeError):
+                continue
+        self.warn("unit", f"{concept.label}: rate unit {unit!r} is not a mass per time (ug/min) or per kg "
+                  "(ug/kg/min); rate not used", src)
+        return None, None
 
     # -- Procedure ------------------------------------------------------------------------
     def procedure(self, proc: dict[str, Any]) -> None:
@@ -320,8 +352,20 @@ class _Mapper:
         if not hit:
             return
         verification = _first_code(cond.get("verificationStatus"))
-        if verification in ("refuted", "entered-in-error"):
+        if verification == "entered-in-error":
             self.warn("status", f"verification {verification}: condition not counted", src)
+            return
+        if verification == "refuted":
+            # A documented absence ("no bleeding"): a fact that the item is known to be absent.
+            if not self.ok(cond):
+                return
+            when = parse_datetime(cond.get("recordedDate")) or parse_datetime(cond.get("onsetDateTime"))
+            if when is None:
+                self.warn("no-time", "refuted condition without recordedDate: not used", src)
+                return
+            concept, matched = hit
+            self.out.facts.append(Fact("condition", concept.name, src, when, code=matched,
+                                       category="refuted", classes=concept.classes))
             return
         clinical = _first_code(cond.get("clinicalStatus"))
         if not self.ok(cond):

@@ -47,9 +47,17 @@ BOUND = {
     # effectivePeriod: the end of the period is the observation time
     "observation-example-map-sitting.json": {"Patient/example": (
         {("mean_bp", 60.0, "mm[Hg]", "Observation/map-sitting", "2018-04-05T10:30:10+01:00")}, set())},
-    # platelets 777-3 = 444 10*9/L, but Observation/r6 carries no effective[x] and no issued
-    "diagnosticreport-example.json": {"Patient/pat2": (set(), {("no-time", "Observation/r6")})},
-    "diagnosticreport-example-ghp.json": {"Patient/pat2": (set(), {("no-time", "Observation/r6")})},
+    # platelets 777-3 = 444 10*9/L and white cells 6690-2 (r7), but neither Observation carries an
+    # effective[x] or issued
+    "diagnosticreport-example.json": {"Patient/pat2": (
+        set(), {("no-time", "Observation/r6"), ("no-time", "Observation/r7")})},
+    "diagnosticreport-example-ghp.json": {"Patient/pat2": (
+        set(), {("no-time", "Observation/r6"), ("no-time", "Observation/r7")})},
+    # heart rate and respiratory rate (SIRS inputs of JAAM), in their canonical unit /min
+    "observation-example-heart-rate.json": {"Patient/example": (
+        {("heart_rate", 44.0, "/min", "Observation/heart-rate", "1999-07-02T00:00:00+00:00")}, set())},
+    "observation-example-respiratory-rate.json": {"Patient/example": (
+        {("respiratory_rate", 26.0, "/min", "Observation/respiratory-rate", "1999-07-02T00:00:00+00:00")}, set())},
 }
 UNBOUND = {
     "observation-example-f001-glucose.json": "Patient/f001",
@@ -58,8 +66,6 @@ UNBOUND = {
     "observation-example-f005-hemoglobin.json": "Patient/f001",
     "observation-example-f204-creatinine.json": "Patient/f201",
     "observation-example-glasgow.json": "Patient/example",
-    "observation-example-heart-rate.json": "Patient/example",
-    "observation-example-respiratory-rate.json": "Patient/example",
     "observation-example-vitals-panel.json": "Patient/example",
     "patient-example.json": "Patient/example",
 }

@@ -120,7 +120,9 @@ class PatientBuilder:
     # -- medications ----------------------------------------------------------------------
     def medication(self, drug: str, *, day: float = 0, hour: float | None = None, until_day: float | None = None,
                    until_hour: float | None = None, dose_mg: float | None = None, status: str = "completed",
-                   coding: tuple[str, str] | None = None, in_progress: bool = False) -> dict[str, Any]:
+                   coding: tuple[str, str] | None = None, in_progress: bool = False,
+                   rate: tuple[float, str] | None = None) -> dict[str, Any]:
+        """One administration; ``rate`` = (value, UCUM unit) is written as ``dosage.rateQuantity``."""
         system, code = coding or (RXNORM, RXNORM_CODES[drug])
         ma: dict[str, Any] = {
             "resourceType": "MedicationAdministration", "id": self._id("ma"), "meta": {"tag": TAG},
@@ -138,12 +140,18 @@ class PatientBuilder:
             ma["effectiveDateTime"] = start
         if dose_mg is not None:
             ma["dosage"] = {"dose": {"value": dose_mg, "unit": "mg", "system": UCUM, "code": "mg"}}
+        if rate is not None:
+            ma.setdefault("dosage", {})["rateQuantity"] = {"value": rate[0], "unit": rate[1], "system": UCUM,
+                                                           "code": rate[1]}
         self.resources.append(ma)
         return ma
 
     # -- conditions and procedures --------------------------------------------------------
     def condition(self, code: str, *, system: str = ICD10, day: float = -100, until_day: float | None = None,
-                  verification: str = "confirmed") -> dict[str, Any]:
+                  verification: str = "confirmed", recorded_day: float | None = None,
+                  recorded_hour: float | None = None) -> dict[str, Any]:
+        """An active (or, with ``until_day``, resolved) Condition; ``verification="refuted"`` with
+        ``recorded_day`` documents that the condition is absent as of that time."""
         cond: dict[str, Any] = {
             "resourceType": "Condition", "id": self._id("cond"), "meta": {"tag": TAG},
             "clinicalStatus": {"coding": [{
@@ -156,6 +164,8 @@ class PatientBuilder:
         }
         if until_day is not None:
             cond["abatementDateTime"] = self.time(until_day, 0)
+        if recorded_day is not None:
+            cond["recordedDate"] = self.time(recorded_day, recorded_hour)
         self.resources.append(cond)
         return cond
 

@@ -98,6 +98,13 @@ if TYPE_CHECKING:  # the engine is imported when a step first needs it: pytest s
     from cartguard.engine.packset import PackSet
     from cartguard.engine.results import Assessment, PatientResult, Recommendation
 
+pytest_plugins = [
+    # Scale-specific vocabularies, each a plugin module of its own; pytest loads them with this one.
+    "cartguard.testing.steps_icans",
+    "cartguard.testing.steps_crs_scales",
+    "cartguard.testing.steps_dic_scales",
+]
+
 DATA_HOUR = 6.0
 """Default charting time of a step without a time (06:00)."""
 EVAL_HOUR = 8.0
@@ -109,6 +116,9 @@ ISTH = "dic.isth2001"
 CARTGUARD_PACKSET: pytest.StashKey[PackSet] = pytest.StashKey()
 """``config.stash`` key: a pack set pinned for this run (``run_pack_features`` sets it), used by
 ``cartguard_packset`` instead of building the installed one again."""
+
+LAB = "http://cartguard.example/fhir/CodeSystem/lab"
+CLIN = "http://cartguard.example/fhir/CodeSystem/clinical"
 
 # -- vocabularies --------------------------------------------------------------------------------
 # Measurements, by the words a clinician uses; the key without its article names the resource.
@@ -125,6 +135,23 @@ LABS: dict[str, str] = {
     "an untyped D-dimer": "30240-6",
     "an FDP": "30226-5",
     "an O2 flow": "3151-8",
+    "an FiO2": "3150-0",
+    "a PT ratio": "5894-1",
+    "a heart rate": "8867-4",
+    "a respiratory rate": "9279-1",
+    "a PaCO2": "2019-8",
+    "a white cell count": "6690-2",
+    "a band neutrophil fraction": "764-1",
+    # local codes (no confirmed LOINC code; rules/terminology/core.yaml binds them)
+    "an antithrombin activity": f"{LAB}|antithrombin-activity",
+    "a protein C activity": f"{LAB}|protein-c-activity",
+    "a TAT": f"{LAB}|tat",
+    "a soluble fibrin": f"{LAB}|soluble-fibrin",
+    "a prothrombin fragment 1+2": f"{LAB}|prothrombin-fragment-1-2",
+    "a SOFA respiratory subscore": f"{CLIN}|sofa-respiratory",
+    "a SOFA cardiovascular subscore": f"{CLIN}|sofa-cardiovascular",
+    "a SOFA hepatic subscore": f"{CLIN}|sofa-hepatic",
+    "a SOFA renal subscore": f"{CLIN}|sofa-renal",
 }
 ISTH_ITEMS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     # item: (resource keys that count as "recorded", normal result to add when none is)
@@ -140,6 +167,13 @@ DIAGNOSES = {
     "multiple myeloma": "C90.00",
     "gastrointestinal haemorrhage": "K92.2",
     "pulmonary embolism": "I26.99",
+    "sepsis": "A41.9",
+    "septic shock": "R65.21",
+    "shock": "R57.9",
+    "acute kidney failure": "N17.9",
+    "acute respiratory failure": "J96.00",
+    "hepatic failure": "K72.90",
+    "haemorrhage": "R58",
 }
 SCALES = {"CRS": CRS, "ISTH": ISTH}
 CRS_COMPONENTS = {"fever": "fever", "hypotension": "hypotension", "hypoxia": "hypoxia",
@@ -425,10 +459,19 @@ def patient_without_infusion(cartguard_world: World, day: int) -> None:
     cartguard_world.day = day
 
 
-@given(p("a diagnosis of {diagnosis}"))
-def diagnosis(cartguard_world: World, diagnosis: str) -> None:
+@given(p("a diagnosis of {diagnosis}{since:Since}"))
+def diagnosis(cartguard_world: World, diagnosis: str, since: int) -> None:
     assert diagnosis in DIAGNOSES, f"unknown diagnosis {diagnosis!r} (known: {sorted(DIAGNOSES)})"
-    cartguard_world.keep(diagnosis, cartguard_world.b.condition(DIAGNOSES[diagnosis], day=-100))
+    cartguard_world.keep(diagnosis, cartguard_world.b.condition(DIAGNOSES[diagnosis], day=since))
+
+
+@given(p("it is documented that there is no {diagnosis}{when:When}"))
+def documented_absent(cartguard_world: World, diagnosis: str, when: When) -> None:
+    """A refuted Condition recorded at that time: the item is known to be absent (not assumed)."""
+    assert diagnosis in DIAGNOSES, f"unknown diagnosis {diagnosis!r} (known: {sorted(DIAGNOSES)})"
+    day, hour = cartguard_world.slot(when)
+    cartguard_world.keep(f"no {diagnosis}", cartguard_world.b.condition(
+        DIAGNOSES[diagnosis], day=day, verification="refuted", recorded_day=day, recorded_hour=hour))
 
 
 # -- Given: generic FHIR resources ---------------------------------------------------------------
@@ -483,6 +526,26 @@ def generic_medication_period(cartguard_world: World, drug: tuple[str, tuple[str
         drug[0], coding=drug[1], day=d0, hour=h0, until_day=d1, until_hour=h1, status=status))
 
 
+@given(p("a MedicationAdministration of {drug:Medication} at {rate:g} {unit:S} running from {start:Moment} "
+         "to {end:Moment}"))
+def generic_medication_rate_period(cartguard_world: World, drug: tuple[str, tuple[str, str]], rate: float,
+                                   unit: str, start: When, end: When) -> None:
+    """An infusion at a rate (``dosage.rateQuantity``, UCUM unit such as ug/min or ug/kg/min) over a period."""
+    d0, h0 = cartguard_world.slot(start)
+    d1, h1 = cartguard_world.slot(end)
+    cartguard_world.keep("MedicationAdministration", cartguard_world.b.medication(
+        drug[0], coding=drug[1], day=d0, hour=h0, until_day=d1, until_hour=h1, rate=(rate, unit)))
+
+
+@given(p("a MedicationAdministration of {drug:Medication} at {rate:g} {unit:S} running since {start:Moment}"))
+def generic_medication_rate_running(cartguard_world: World, drug: tuple[str, tuple[str, str]], rate: float,
+                                    unit: str, start: When) -> None:
+    """An infusion in progress at a rate since ``start`` (no end)."""
+    d0, h0 = cartguard_world.slot(start)
+    cartguard_world.keep("MedicationAdministration", cartguard_world.b.medication(
+        drug[0], coding=drug[1], day=d0, hour=h0, in_progress=True, rate=(rate, unit)))
+
+
 @given(p("a Condition {coding:Icd10}{since:Since}"))
 def generic_condition(cartguard_world: World, coding: tuple[str, str], since: int) -> None:
     """An active, confirmed Condition (onset day -100 unless 'since day N'); a bare code is ICD-10-CM."""
@@ -493,21 +556,23 @@ def generic_condition(cartguard_world: World, coding: tuple[str, str], since: in
 @given(p("{lab:Lab} of {value:g} {unit:S}{ref:Uln}{status:Status}{when:When}"))
 def measurement(cartguard_world: World, lab: tuple[str, str], value: float, unit: str,
                 ref: tuple[float, str | None] | None, status: str, when: When) -> None:
-    key, code = lab
+    key, coding = lab
+    system, _, code = coding.rpartition("|")
     day, hour = cartguard_world.slot(when)
     kw: dict[str, Any] = {}
     if ref is not None:
         kw = {"ref_high": ref[0], "ref_unit": ref[1]}
-    cartguard_world.keep(key, cartguard_world.b.observation(code, value, unit, day=day, hour=hour, status=status,
-                                                            **kw))
+    cartguard_world.keep(key, cartguard_world.b.observation(code, value, unit, system=system or LOINC, day=day,
+                                                            hour=hour, status=status, **kw))
 
 
 @given(p('{lab:Lab} result with data absent reason "{reason}"{when:When}'))
 def measurement_absent(cartguard_world: World, lab: tuple[str, str], reason: str, when: When) -> None:
-    key, code = lab
+    key, coding = lab
+    system, _, code = coding.rpartition("|")
     day, hour = cartguard_world.slot(when)
-    cartguard_world.keep(key, cartguard_world.b.observation(code, None, None, day=day, hour=hour,
-                                                            absent_reason=reason))
+    cartguard_world.keep(key, cartguard_world.b.observation(code, None, None, system=system or LOINC, day=day,
+                                                            hour=hour, absent_reason=reason))
 
 
 @given(p("a systolic blood pressure of {sbp:g} mmHg{when:When}"))
@@ -619,7 +684,8 @@ def evaluate(cartguard_world: World, cartguard_evaluator: Evaluator, when: When)
     day, hour = w.slot(when, hour=EVAL_HOUR)
     w.at = w.clock(day, hour)
     w.evaluator = cartguard_evaluator
-    results = evaluate_loaded(w.b.load(), cartguard_evaluator, at=w.at)
+    # Every installed scale is reported (not only the default ones), so any scale can be asserted on.
+    results = evaluate_loaded(w.b.load(), cartguard_evaluator, at=w.at, scales="all")
     assert len(results) == 1, f"expected one patient, got {len(results)}"
     w.result = results[0]
     assert w.result.at == w.at
