@@ -14,9 +14,5 @@ entry point, exactly as a site pack is.
 from pathlib import Path
 
 PACK_DIR = Path(__file__).parent
-CORE_PACK_FILES = [
-    PACK_DIR / "terminology" / "core.yaml",
-    PACK_DIR / "crs" / "astct2019.yaml",
-    PACK_DIR / "dic" / "isth2001.yaml",
-    PACK_DIR / "guidance" / "core.yaml",
-]
+CORE_PACK_FILES = sorted(PACK_DIR.glob("*/*.yaml"))
+"""Every ``<area>/<name>.yaml`` beside this module is a core pack (drafts use another suffix)."""

@@ -8,5 +8,5 @@ from cartguard.rules import CORE_PACK_FILES
 
 @hookimpl
 def cartguard_pack_paths():
-    """The four core pack files shipped in this package."""
+    """The core pack files shipped in this package."""
     return list(CORE_PACK_FILES)

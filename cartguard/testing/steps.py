@@ -102,7 +102,8 @@ pytest_plugins = [
     # Scale-specific vocabularies, each a plugin module of its own; pytest loads them with this one.
     "cartguard.testing.steps_icans",
     "cartguard.testing.steps_crs_scales",
-    "cartguard.testing.steps_dic_scales",
+    "cartguard.testing.steps_dic_japanese",
+    "cartguard.testing.steps_dic_other",
 ]
 
 DATA_HOUR = 6.0

@@ -1,4 +1,4 @@
-"""Gherkin steps for the other DIC scores (ISTH non-overt, JAAM, JMHW, JSTH 2017, SIC, CDSS 2017).
+"""Gherkin steps for the Japanese DIC scores (JAAM 2006, JMHW 1988, JSTH 2017) and SIRS.
 
 Loaded by :mod:`cartguard.testing.steps` (``pytest_plugins``), so the shared fixtures
 (``cartguard_world`` ...) and parse types (:func:`cartguard.testing.steps.p`) are available.
