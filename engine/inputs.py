@@ -502,6 +502,10 @@ def reduce_inputs(pack: Pack, ctx: Context) -> dict[str, InputValue]:
     out: dict[str, InputValue] = {}
     ctx.computed = out
     for name, spec in pack.inputs.items():
+        if spec.requires_param is not None and ctx.params.get(spec.requires_param) is None:
+            out[name] = _unknown(name, spec, f"site setting {spec.requires_param} is not set: this input cannot "
+                                             "be read until the site declares it")
+            continue
         if spec.reduce == "first_available":
             out[name] = first_available(name, spec, ctx, out)
             continue

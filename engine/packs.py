@@ -73,6 +73,9 @@ class InputSpec(_Strict):
     label: str | None = None
     unit: str | None = None
     params: dict[str, str] = Field(default_factory=dict)
+    requires_param: str | None = None
+    """A parameter that must be set (not null) for this input to be read; unset, the input is unknown
+    and says which site setting is missing (e.g. CDSS's D-dimer type, which no source states)."""
     not_before_input: str | None = None
     """Use only facts no older than the fact behind this (earlier-declared) input, less ``gap_minutes``:
     an O2 flow describes the device recorded with or after it, not an earlier one."""
@@ -346,6 +349,8 @@ def check_pack(pack: Pack, where: str, node: Any = None) -> None:
             ref = param_ref(v)
             if ref is not None and ref not in pack.parameters:
                 fail(f"input {name}: unknown parameter ${ref}")
+        if spec.requires_param is not None and spec.requires_param not in pack.parameters:
+            fail(f"input {name}: requires_param names unknown parameter {spec.requires_param!r}")
     here = ("value",)
     if pack.kind == "assessment":
         for comp_name in _expr_names(pack.value):

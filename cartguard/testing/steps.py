@@ -41,6 +41,7 @@ is `` with an upper reference limit of X`` or `` with an upper reference limit o
     Given a MedicationAdministration of DRUG running[<when>]
     Given a MedicationAdministration of DRUG running from MOMENT to MOMENT[ with status S]
     Given a Condition <condition coding>[ since day +N]
+    Given the site parameter NAME is VALUE          (YAML value: "FEU", 12, true, null)
     When the patient is evaluated[<when>]
     Then the assessment PACK_ID is VALUE
     Then the assessment PACK_ID is indeterminate between LO and HI
@@ -345,6 +346,8 @@ class World:
     at: datetime | None = None
     result: PatientResult | None = None
     evaluator: Evaluator | None = None
+    site_parameters: dict[str, Any] = field(default_factory=dict)
+    """Parameters this scenario overrides as a site would (``Given the site parameter X is V``)."""
 
     @property
     def b(self) -> PatientBuilder:
@@ -677,6 +680,29 @@ def infusion_period_status(cartguard_world: World, drug: str, start: float, end:
 
 
 # -- When ----------------------------------------------------------------------------------------
+_OVERRIDDEN: dict[tuple[int, tuple[tuple[str, str], ...]], Evaluator] = {}
+"""Evaluators of the installed packs with a scenario's site parameters, built once per combination."""
+
+
+def _evaluator_with(base: Evaluator, overrides: dict[str, Any]) -> Evaluator:
+    from cartguard.engine.evaluate import Evaluator
+    from cartguard.engine.packset import PackSet
+
+    key = (id(base), tuple(sorted((k, repr(v)) for k, v in overrides.items())))
+    if key not in _OVERRIDDEN:
+        ps = PackSet(base.packset.loaded, {k: (v, "scenario site parameter") for k, v in overrides.items()})
+        _OVERRIDDEN[key] = Evaluator(ps, base.backend_mode)
+    return _OVERRIDDEN[key]
+
+
+@given(p('the site parameter {name:S} is {value}'))
+def site_parameter(cartguard_world: World, name: str, value: str) -> None:
+    """Override a pack parameter as a site pack would; VALUE is YAML (``"FEU"``, ``12``, ``true``, ``null``)."""
+    import yaml
+
+    cartguard_world.site_parameters[name] = yaml.safe_load(value)
+
+
 @when(p("the patient is evaluated{when:When}"))
 def evaluate(cartguard_world: World, cartguard_evaluator: Evaluator, when: When) -> None:
     from cartguard.api import evaluate_loaded
@@ -684,6 +710,8 @@ def evaluate(cartguard_world: World, cartguard_evaluator: Evaluator, when: When)
     w = cartguard_world
     day, hour = w.slot(when, hour=EVAL_HOUR)
     w.at = w.clock(day, hour)
+    if w.site_parameters:
+        cartguard_evaluator = _evaluator_with(cartguard_evaluator, w.site_parameters)
     w.evaluator = cartguard_evaluator
     # Every installed scale is reported (not only the default ones), so any scale can be asserted on.
     results = evaluate_loaded(w.b.load(), cartguard_evaluator, at=w.at, scales="all")

@@ -272,3 +272,21 @@ Feature: ISTH overt DIC score
     When the patient is evaluated
     Then the ISTH overt DIC score is 2
     And the ISTH result rests on rule "dic.isth2001.underlying.condition"
+
+  # ---------------------------------------------------------------- a site's marker profile
+
+  Scenario Outline: A site on the fdp_10_25 profile scores absolute FDP <fdp> mg/L as <points>
+    Given a CAR-T patient on day +7
+    And the site parameter isth_overt.fibrin_marker_profile is fdp_10_25
+    And an FDP of <fdp> mg/L
+    And the other ISTH laboratory results are normal
+    When the patient is evaluated
+    Then the ISTH fibrin marker points are <points>
+    And the ISTH result rests on rule "<rule>"
+
+    Examples:
+      | fdp  | points | rule                       |
+      | 9.9  | 0      | dic.isth2001.marker.fdp.0  |
+      | 10   | 2      | dic.isth2001.marker.fdp.2  |
+      | 25   | 2      | dic.isth2001.marker.fdp.2  |
+      | 25.1 | 3      | dic.isth2001.marker.fdp.3  |
