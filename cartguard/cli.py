@@ -41,7 +41,9 @@ def main() -> None:
 @click.option("--at", "at", help="Evaluation time (ISO-8601); default: the latest data time.")
 @click.option("--infusion-date", help="Day 0, the first CAR-T infusion (YYYY-MM-DD); default: from the data.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--scales", default=None, help="Assessments to report: comma-separated pack ids, or 'all'.")
+@click.option("--scales", default=None, envvar="CARTGUARD_SCALES", show_envvar=True,
+              help="Assessments to report: comma-separated pack ids, or 'all' (every installed scale, lined up "
+                   "side by side). Default: the installed default scales (a site pack's default_scales).")
 def evaluate(path: str, at: str | None, infusion_date: str | None, fmt: str, scales: str | None) -> None:
     """Grade CRS, score DIC and give guidance for every patient in PATH (file or folder)."""
     from cartguard import render

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 
+from cartguard import side_by_side
 from cartguard.engine.results import Assessment, PatientResult
 
 
@@ -38,12 +39,13 @@ def to_text(results: list[PatientResult], verbose: bool = True) -> str:
         day = f"day {r.infusion_day:+d}" if r.infusion_day is not None else "infusion day unknown"
         lines.append(f"{r.patient}  at {r.at.isoformat()}  ({day})")
         lines.append("-" * 78)
-        lines.append(f"{'assessment':<18}{'value':<8}{'status':<15}interpretation / missing")
+        width = max([18, *(len(aid) + 2 for aid in r.assessments)])
+        lines.append(f"{'assessment':<{width}}{'value':<8}{'status':<15}interpretation / missing")
         for aid, a in r.assessments.items():
             interp = a.interpretation.label if a.interpretation else ""
             if a.missing:
                 interp = (interp + "; " if interp else "") + "missing: " + ", ".join(m.label for m in a.missing)
-            lines.append(f"{aid:<18}{_value(a):<8}{a.status:<15}{interp}")
+            lines.append(f"{aid:<{width}}{_value(a):<8}{a.status:<15}{interp}")
         for aid, a in r.assessments.items():
             lines.append("")
             lines.append(f"{aid} - {a.title} [{a.scale}]")
@@ -67,6 +69,10 @@ def to_text(results: list[PatientResult], verbose: bool = True) -> str:
                         lines.append(f"      parameter {p.name} = {p.value} ({p.source})")
             for assumption in a.assumptions:
                 lines.append(f"  assumed: {assumption}")
+        side = side_by_side.to_text(r)
+        if side:
+            lines.append("")
+            lines.extend(side)
         lines.append("")
         lines.append("Guidance (decision support, not a prescription)")
         if not r.recommendations:

@@ -146,7 +146,8 @@ class Evaluator:
                 raise EngineError(f"{pack.id}: interpretations {[r.id for r in definite]} overlap")
             if definite:
                 r = definite[0]
-                interpretation = Interpretation(id=r.id, label=r.text or r.id, citation=r.citation)
+                verdict = next((i.verdict for i in pack.interpretation if i.id == r.id), None)
+                interpretation = Interpretation(id=r.id, label=r.text or r.id, citation=r.citation, verdict=verdict)
                 findings.append(self._finding(cp, r, "true", value_input))
                 status = "graded"
             else:

@@ -72,7 +72,7 @@ class InputSpec(_Strict):
     gap_minutes: float | str | None = None
     label: str | None = None
     unit: str | None = None
-    params: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str | float] = Field(default_factory=dict)
     requires_param: str | None = None
     """A parameter that must be set (not null) for this input to be read; unset, the input is unknown
     and says which site setting is missing (e.g. CDSS's D-dimer type, which no source states)."""
@@ -102,6 +102,9 @@ class Interpretation(_Strict):
     citation: str
     label: str
     text: str | None = None
+    verdict: Literal["positive", "suspected", "negative"] | None = None
+    """The scale's own conclusion in a word (DIC by this scale: positive / suspected / negative), so
+    scales can be lined up by their verdicts without converting one score into another."""
 
 
 class Dose(_Strict):
@@ -152,6 +155,10 @@ class Pack(_Strict):
     disable: list[Disable] = Field(default_factory=list)
     scale: str | None = None
     default_enabled: bool = True
+    """Whether this scale is reported when no scales are asked for (unless a pack sets default_scales)."""
+    default_scales: list[str] | None = None
+    """A site's choice of the scales reported by default (pack ids), replacing every ``default_enabled``;
+    at most one installed pack may set it."""
     requires: list[str] = Field(default_factory=list)
     citations: dict[str, Citation] = Field(default_factory=dict)
     parameters: dict[str, Parameter] = Field(default_factory=dict)

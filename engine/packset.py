@@ -66,6 +66,7 @@ class PackSet:
                 self._check_inputs(lp)
                 self.compiled[lp.pack.id] = compile_pack(lp, self.params, self.param_sources, self.disabled)
                 self._check_categories(self.compiled[lp.pack.id])
+        self.default_scales()  # a bad or doubly-set default_scales fails at load time, not at evaluation
 
     @classmethod
     def from_paths(cls, paths: Iterable[str | Path], overrides: dict[str, tuple[Any, str]] | None = None,
@@ -129,13 +130,30 @@ class PackSet:
         """Packs that give recommendations: guidance packs and site packs with local rules."""
         return [cp for cp in self.compiled.values() if cp.pack.kind in ("guidance", "site")]
 
+    def default_scales(self) -> list[str]:
+        """The scales reported when none are asked for: a site's ``default_scales``, else each pack's flag."""
+        ids = [cp.pack.id for cp in self.assessment_packs()]
+        setters = [lp for lp in self.loaded if lp.pack.default_scales is not None]
+        if len(setters) > 1:
+            raise PackError(f"default_scales is set by {[lp.pack.id for lp in setters]}: only one pack may "
+                            "choose the default scales")
+        if setters:
+            chosen = setters[0].pack.default_scales or []
+            unknown = [s for s in chosen if s not in ids]
+            if unknown:
+                raise PackError(f"{setters[0].where('default_scales')}: default_scales names unknown scale(s) "
+                                f"{unknown}; installed: {ids}", pack=setters[0].pack.id)
+            return list(dict.fromkeys(chosen))  # in the site's order
+        return [i for i in ids if self.compiled[i].pack.default_enabled]
+
     def select(self, scales: list[str] | str | None) -> list[str]:
-        """Assessment ids to report: None → enabled by default, ``"all"`` → every one, else as named."""
+        """Assessment ids to report: None → the default scales, ``"all"`` → every one, else as named."""
         ids = [cp.pack.id for cp in self.assessment_packs()]
         if scales is None:
-            return [i for i in ids if self.compiled[i].pack.default_enabled]
+            return self.default_scales()
         if scales == "all" or scales == ["all"]:
-            return ids
+            defaults = self.default_scales()
+            return [*defaults, *(i for i in ids if i not in defaults)]  # the default scales lead
         wanted = [s for s in (scales.split(",") if isinstance(scales, str) else scales) if s]
         unknown = [s for s in wanted if s not in ids]
         if unknown:

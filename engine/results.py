@@ -86,6 +86,8 @@ class Interpretation(_Model):
     id: str
     label: str
     citation: str
+    verdict: Literal["positive", "suspected", "negative"] | None = None
+    """The scale's own conclusion (e.g. DIC by this scale or not); never derived from another scale."""
 
 
 class Assessment(_Model):

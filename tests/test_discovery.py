@@ -15,7 +15,7 @@ from cartguard.engine.evaluate import Evaluator
 from cartguard.errors import PackError
 from cartguard.hookspecs import hookimpl
 from cartguard.plugins import ENTRY_POINT_GROUP, build_packset, default_packset, get_plugin_manager
-from cartguard.rules import CORE_PACK_FILES
+from cartguard.rules import CORE_PACK_FILES, PACK_DIR
 from cartguard.testing import PackFiles, PatientBuilder
 
 CORE_IDS = ["terminology.core", "crs.astct2019", "dic.isth2001", "guidance.core"]
@@ -147,7 +147,7 @@ def test_pack_order_does_not_depend_on_registration_order(tmp_path: Path):
 
 def test_a_pack_id_provided_twice_is_an_error():
     with pytest.raises(PackError, match="provided twice"):
-        build_packset(get_plugin_manager(plugins=[SitePacks(CORE_PACK_FILES[1])]))
+        build_packset(get_plugin_manager(plugins=[SitePacks(PACK_DIR / "crs" / "astct2019.yaml")]))
 
 
 # -- parameter overrides -------------------------------------------------------------------------

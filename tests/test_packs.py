@@ -15,10 +15,11 @@ from cartguard.engine.evaluate import Evaluator
 from cartguard.engine.packs import load_pack_file
 from cartguard.engine.packset import PackSet
 from cartguard.errors import EngineError, PackError
-from cartguard.rules import CORE_PACK_FILES
+from cartguard.rules import CORE_PACK_FILES, PACK_DIR
 from cartguard.testing import PatientBuilder
 
-TERMINOLOGY = CORE_PACK_FILES[0]
+TERMINOLOGY = PACK_DIR / "terminology" / "core.yaml"
+ISTH_FILE = PACK_DIR / "dic" / "isth2001.yaml"
 
 MINI: dict[str, Any] = {
     "id": "test.mini", "version": "0.1.0", "title": "Mini", "kind": "assessment", "scale": "mini",
@@ -323,8 +324,8 @@ def test_core_packs_are_valid_and_cite_everything_they_use():
     ("kind: assessment", "kind: assesment", "kind: assesment"),
 ])
 def test_pack_errors_name_file_and_line(tmp_path, old, new, line_text):
-    src = CORE_PACK_FILES[2].read_text()
-    assert CORE_PACK_FILES[2].name == "isth2001.yaml" and old in src
+    src = ISTH_FILE.read_text()
+    assert old in src
     broken = src.replace(old, new, 1)
     path = _write(tmp_path, broken, "isth.yaml")
     with pytest.raises(PackError) as info:
