@@ -79,10 +79,12 @@ def packs(ctx: click.Context) -> None:
     except CartguardError as exc:
         click.echo(f"cartguard: error: {exc}", err=True)
         sys.exit(2)
+    width = max(len(lp.pack.id) for lp in ps.loaded) if ps.loaded else 20
+    defaults = set(ps.default_scales())
     for lp in ps.loaded:
         p = lp.pack
-        default = "default" if p.default_enabled and p.kind == "assessment" else ""
-        click.echo(f"{p.id:<20} {p.version:<8} {p.kind:<12} {default:<8} {lp.sha256[:12]}  {lp.plugin}  {p.title}")
+        default = "default" if p.id in defaults else ""
+        click.echo(f"{p.id:<{width}} {p.version:<8} {p.kind:<12} {default:<8} {lp.sha256[:12]}  {lp.plugin}  {p.title}")
         for name, ov in p.overrides.items():
             click.echo(f"    overrides {name} = {ov.value!r} (was {_default_of(ps, name)!r}): {ov.reason}")
         for d in p.disable:

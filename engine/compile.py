@@ -137,6 +137,8 @@ def compile_pack(loaded: LoadedPack, params: dict[str, Any], param_sources: dict
                             "the current parameters "
                             "(a profile needs a setting the site has not made?)", pack=pack.id)
     for i in pack.interpretation:
+        if not _enabled(pack, params, i.enabled_when):
+            continue
         cp.rules.append(CompiledRule(i.id, "interpretation", STAGE_RESULT, _groups(pack, params, i.when),
                                      i.citation, None, None, i.label))
     for rec in pack.recommendations:

@@ -102,6 +102,8 @@ class Interpretation(_Strict):
     citation: str
     label: str
     text: str | None = None
+    enabled_when: dict[str, Any] | list[dict[str, Any]] | None = None
+    """Parameters that switch this interpretation on (e.g. the threshold of the arm a site fixed)."""
     verdict: Literal["positive", "suspected", "negative"] | None = None
     """The scale's own conclusion in a word (DIC by this scale: positive / suspected / negative), so
     scales can be lined up by their verdicts without converting one score into another."""

@@ -16,6 +16,7 @@ import orjson
 import pytest
 from _cg import EXAMPLE
 
+from cartguard.plugins import default_packset
 from cartguard.testing import PatientBuilder
 
 AT = "2026-03-17T08:00:00Z"
@@ -54,7 +55,7 @@ def runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess[str]]:
         "no-patient": ["evaluate", str(tmp / "orphans.json")],
         "bad-at": ["evaluate", ex, "--at", "next tuesday"],
         "bad-infusion-date": ["evaluate", ex, "--at", AT, "--infusion-date", "2026-13-45"],
-        "bad-scale": ["evaluate", ex, "--at", AT, "--scales", "crs.lee2014"],
+        "bad-scale": ["evaluate", ex, "--at", AT, "--scales", "crs.lee2041"],
         "malformed": ["evaluate", str(tmp / "malformed.json"), "--at", "2026-03-16T12:00:00Z"],
     }
 
@@ -103,8 +104,7 @@ def test_json_output_contract(runs):
         "underlying_disorder": 1, "platelets": 2, "fibrin_marker": 3, "pt": 1, "fibrinogen": 1}
     assert dic["interpretation"]["id"] == "dic.isth2001.overt"
     assert isinstance(doc["recommendations"], list) and doc["recommendations"]
-    assert [p["id"] for p in doc["packs"]] == ["terminology.core", "crs.astct2019", "dic.isth2001",
-                                               "guidance.core"]
+    assert [p["id"] for p in doc["packs"]] == [lp.pack.id for lp in default_packset().loaded]
     assert all(len(p["sha256"]) == 64 for p in doc["packs"])
     sources = {w.get("source") for w in doc["warnings"]}
     assert {"Observation/cart-ex1-temp-cancelled-p04-1000", "Observation/cart-ex1-plt-error-p08-1400",
@@ -119,17 +119,22 @@ def test_json_earlier_time_point(runs):
 
 def test_scales_all_and_one(runs):
     everything = json.loads(_ok(runs["all"]))
-    assert set(everything["assessments"]) == {"crs.astct2019", "dic.isth2001"}
+    ps = default_packset()
+    installed = [lp.pack.id for lp in ps.loaded if lp.pack.kind == "assessment"]
+    assert set(everything["assessments"]) == set(installed)
+    defaults = ps.default_scales()
+    assert {"crs.astct2019", "dic.isth2001"} <= set(defaults)
+    assert list(everything["assessments"])[:len(defaults)] == defaults  # the default scales lead
     only = json.loads(_ok(runs["dic-only"]))
     assert set(only["assessments"]) == {"dic.isth2001"}
     assert only["assessments"]["dic.isth2001"]["value"] == 7
 
 
-def test_packs_lists_the_four_core_packs(runs):
+def test_packs_lists_every_installed_pack_and_marks_the_default_scales(runs):
     lines = [line for line in _ok(runs["packs"]).splitlines() if line.strip()]
-    assert len(lines) == 4
-    assert [line.split()[0] for line in lines] == ["terminology.core", "crs.astct2019", "dic.isth2001",
-                                                   "guidance.core"]
+    assert [line.split()[0] for line in lines] == [lp.pack.id for lp in default_packset().loaded]
+    assert sorted(line.split()[0] for line in lines if " default " in line) == sorted(
+        default_packset().default_scales())
     assert all(re.search(r"\b[0-9a-f]{12}\b", line) for line in lines)
 
 
@@ -140,7 +145,7 @@ def test_packs_lists_the_four_core_packs(runs):
     ("no-patient", "no patient"),
     ("bad-at", "next tuesday"),
     ("bad-infusion-date", "2026-13-45"),
-    ("bad-scale", "crs.lee2014"),
+    ("bad-scale", "crs.lee2041"),
 ])
 def test_bad_input_is_one_line_on_stderr_and_a_nonzero_exit(runs, name, needle):
     p = runs[name]

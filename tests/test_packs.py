@@ -333,3 +333,23 @@ def test_pack_errors_name_file_and_line(tmp_path, old, new, line_text):
     where = str(info.value).split(f"{path}:", 1)[1]
     line = int(where.split(":", 1)[0])
     assert broken.splitlines()[line - 1].strip().startswith(line_text), (line, str(info.value))
+
+
+def test_an_interpretation_can_be_switched_by_a_parameter(tmp_path: Path):
+    pack = _mini(
+        parameters={**MINI["parameters"],
+                    "mini.strict": {"default": False, "doc": "which threshold applies", "citation": "src"}},
+        interpretation=[
+            {"id": "mini.lenient.yes", "when": [{"value": {"gte": 1}}], "label": "yes", "citation": "src",
+             "enabled_when": {"param": "mini.strict", "not": True}, "verdict": "positive"},
+            {"id": "mini.lenient.no", "when": [{"value": {"lt": 1}}], "label": "no", "citation": "src",
+             "enabled_when": {"param": "mini.strict", "not": True}, "verdict": "negative"},
+            {"id": "mini.strict.no", "when": [{"value": {"gte": 0}}], "label": "never", "citation": "src",
+             "enabled_when": {"param": "mini.strict"}, "verdict": "negative"},
+        ])
+    path = _write(tmp_path, pack)
+    lenient = PackSet.from_paths([TERMINOLOGY, path])
+    strict = PackSet.from_paths([TERMINOLOGY, path], overrides={"mini.strict": (True, "test")})
+    a = _score(lenient, 42)
+    assert (a.interpretation.id, a.interpretation.verdict) == ("mini.lenient.yes", "positive")
+    assert _score(strict, 42).interpretation.id == "mini.strict.no"
