@@ -4,6 +4,17 @@ The adapters never hard-code a LOINC, SNOMED CT or RxNorm code: they ask a :clas
 built from the ``bindings:`` sections of the loaded packs (``rules/terminology/core.yaml``
 first, then any site pack). Codes are written ``alias|code`` with the aliases declared under
 ``systems:``; a trailing ``*`` binds a code family (``icd10cm|C91.0*``).
+
+A ``questionnaires:`` section binds a Questionnaire (by canonical URL) to an observations concept:
+a QuestionnaireResponse of it is scored from its items (``items``: linkId → maximum points) and
+may state a total (``total``: linkId), see :mod:`cartguard.fhir_adapters.questionnaire`::
+
+    questionnaires:
+      ice:
+        url: http://cartguard.example/fhir/Questionnaire/ice
+        concept: ice_score
+        items: {orientation: 4, naming: 3, commands: 1, writing: 1, attention: 1}
+        total: total
 """
 
 from __future__ import annotations
@@ -33,6 +44,25 @@ class Concept:
     pack: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionnaireBinding:
+    """A Questionnaire whose responses score an observations concept (ICE, CAPD ...)."""
+
+    name: str
+    url: str
+    """Canonical URL of the Questionnaire, without ``|version``."""
+    concept: Concept
+    items: tuple[tuple[str, int], ...]
+    """(linkId, maximum points) of every scored item, in the declared order."""
+    total: str | None = None
+    """linkId of the item holding a stated total, if the form has one."""
+    pack: str = ""
+
+    @property
+    def max_total(self) -> int:
+        return sum(m for _, m in self.items)
+
+
 @dataclass(slots=True)
 class Bindings:
     """The merged code index of every loaded pack."""
@@ -46,6 +76,8 @@ class Bindings:
     """'system|code' → (upper limit of normal in the concept's unit, declaring pack), for local assays
     whose results arrive without a reference range."""
     cart_products: set[tuple[str, str]] = field(default_factory=set)
+    questionnaires: dict[str, QuestionnaireBinding] = field(default_factory=dict)
+    """Canonical URL (no version) → the Questionnaire's binding."""
 
     # -- building -------------------------------------------------------------------------
     def add_pack(self, pack_id: str, bindings: dict[str, Any]) -> None:
@@ -67,6 +99,45 @@ class Bindings:
                     vs[key] = member
         for code in (bindings.get("cart_products") or {}).get("codes", []):
             self.cart_products.add(self._split(pack_id, code))
+        for q_name, spec in (bindings.get("questionnaires") or {}).items():
+            self._add_questionnaire(pack_id, q_name, spec)
+
+    def _add_questionnaire(self, pack_id: str, name: str, spec: Any) -> None:
+        where = f"questionnaire binding {name}"
+        if not isinstance(spec, dict):
+            raise PackError(f"{where}: expected a mapping with url, concept and items", pack=pack_id)
+        unknown = set(spec) - {"url", "concept", "items", "total"}
+        if unknown:
+            raise PackError(f"{where}: unknown keys {sorted(unknown)}", pack=pack_id)
+        url, concept_name, items, total = spec.get("url"), spec.get("concept"), spec.get("items"), spec.get("total")
+        if not isinstance(url, str) or not url or "|" in url:
+            raise PackError(f"{where}: url must be the Questionnaire's canonical URL (no |version), got {url!r}",
+                            pack=pack_id)
+        concept = self.concepts.get(concept_name) if isinstance(concept_name, str) else None
+        if concept is None or concept.kind != "observations":
+            raise PackError(f"{where}: concept {concept_name!r} is not a bound observations concept "
+                            "(bind it under observations: first)", pack=pack_id)
+        if concept.value_set is not None:
+            raise PackError(f"{where}: concept {concept_name!r} is categorical (value set {concept.value_set}); "
+                            "a questionnaire scores a number", pack=pack_id)
+        if not isinstance(items, dict) or not items:
+            raise PackError(f"{where}: items must map each scored linkId to its maximum points", pack=pack_id)
+        parsed: list[tuple[str, int]] = []
+        for link_id, maximum in items.items():
+            if isinstance(maximum, bool) or not isinstance(maximum, int) or maximum < 1:
+                raise PackError(f"{where}: item {link_id!r}: maximum points must be a positive integer, "
+                                f"got {maximum!r}", pack=pack_id)
+            parsed.append((str(link_id), maximum))
+        if total is not None and (not isinstance(total, str) or total in items):
+            raise PackError(f"{where}: total must be the linkId of a stated-total item that is not a scored "
+                            f"item, got {total!r}", pack=pack_id)
+        binding = QuestionnaireBinding(name=name, url=url, concept=concept, items=tuple(parsed), total=total,
+                                       pack=pack_id)
+        prior = self.questionnaires.get(url)
+        if prior is not None:
+            raise PackError(f"{where}: Questionnaire {url} is already bound by {prior.pack} ({prior.name})",
+                            pack=pack_id)
+        self.questionnaires[url] = binding
 
     def _split(self, pack_id: str, code: str) -> tuple[str, str]:
         alias, sep, value = str(code).partition("|")
@@ -168,6 +239,12 @@ class Bindings:
                 if key in vs:
                     return vs[key], f"{key[0]}|{key[1]}"
         return None, first
+
+    def questionnaire(self, canonical: Any) -> QuestionnaireBinding | None:
+        """The binding of a QuestionnaireResponse's ``questionnaire`` (a canonical, ``|version`` ignored)."""
+        if not isinstance(canonical, str) or not canonical:
+            return None
+        return self.questionnaires.get(canonical.split("|", 1)[0])
 
     def is_cart_product(self, codeable: Any) -> bool:
         if not isinstance(codeable, dict):

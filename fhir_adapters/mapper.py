@@ -25,6 +25,7 @@ from typing import Any
 from cartguard.fhir_adapters.bindings import Bindings, Concept
 from cartguard.fhir_adapters.facts import Fact, PatientFacts, Warning_
 from cartguard.fhir_adapters.loading import PatientResources
+from cartguard.fhir_adapters.questionnaire import map_questionnaire_response
 from cartguard.fhir_adapters.timeparse import parse_date, parse_datetime
 from cartguard.fhir_adapters.units import UnitError, to_canonical
 from cartguard.fhir_adapters.validation import validate
@@ -388,6 +389,10 @@ class _Mapper:
         self.out.facts.append(Fact("condition", concept.name, src, onset, end=abatement,
                                    open_ended=abatement is None, code=matched, classes=concept.classes))
 
+    # -- QuestionnaireResponse (ICE, CAPD ...: fhir_adapters/questionnaire.py) ------------------
+    def questionnaire_response(self, qr: dict[str, Any]) -> None:
+        self.out.facts.extend(map_questionnaire_response(qr, self.b, self.warn, self.ok))
+
     # -- Patient --------------------------------------------------------------------------
     def patient(self, pat: dict[str, Any]) -> None:
         self.out.birth_date = parse_date(pat.get("birthDate"))
@@ -421,6 +426,7 @@ def map_patient(
         "MedicationAdministration": m.medication,
         "Procedure": m.procedure,
         "Condition": m.condition,
+        "QuestionnaireResponse": m.questionnaire_response,
         "Patient": m.patient,
     }
     for res in pr.resources:

@@ -17,6 +17,10 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 UCUM = "http://unitsofmeasure.org"
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
 CART = "http://cartguard.example/fhir/CodeSystem/cart-product"
+NEURO = "http://cartguard.example/fhir/CodeSystem/neuro"
+"""Local code system of the ICANS pack (rules/icans/astct2019.yaml: ICE/CAPD scores, consciousness, findings)."""
+ICE_QUESTIONNAIRE = "http://cartguard.example/fhir/Questionnaire/icans-ice"
+CAPD_QUESTIONNAIRE = "http://cartguard.example/fhir/Questionnaire/icans-capd"
 
 RXNORM_CODES = {
     "norepinephrine": "7512", "epinephrine": "3992", "phenylephrine": "8163", "dopamine": "3628",
@@ -188,6 +192,48 @@ class PatientBuilder:
             proc["usedCode"] = [{"coding": [{"system": s, "code": c}]}]
         self.resources.append(proc)
         return proc
+
+    # -- questionnaire responses -----------------------------------------------------------
+    def questionnaire_response(self, questionnaire: str, answers: dict[str, Any], *, day: float = 0,
+                               hour: float | None = None, status: str = "completed", total: Any = None,
+                               total_link_id: str = "total", authored: bool = True) -> dict[str, Any]:
+        """A QuestionnaireResponse of ``questionnaire`` (canonical URL) with one item per ``answers`` entry.
+
+        An answer is written by its Python type: ``int`` → valueInteger, ``float`` → valueDecimal,
+        ``str`` → valueString, ``bool`` → valueBoolean, ``None`` → the item with no answer, a ``list``
+        → several answers, a ``dict`` → that answer as given. ``total`` (any of these) adds the
+        stated-total item ``total_link_id``; ``authored=False`` leaves out the time.
+        """
+        def answer(v: Any) -> dict[str, Any]:
+            if isinstance(v, dict):
+                return v
+            if isinstance(v, bool):
+                return {"valueBoolean": v}
+            if isinstance(v, int):
+                return {"valueInteger": v}
+            if isinstance(v, float):
+                return {"valueDecimal": v}
+            return {"valueString": str(v)}
+
+        def item(link_id: str, v: Any) -> dict[str, Any]:
+            it: dict[str, Any] = {"linkId": link_id}
+            if v is not None:
+                it["answer"] = [answer(x) for x in v] if isinstance(v, list) else [answer(v)]
+            return it
+
+        items = [item(k, v) for k, v in answers.items()]
+        if total is not None:
+            items.append(item(total_link_id, total))
+        qr: dict[str, Any] = {
+            "resourceType": "QuestionnaireResponse", "id": self._id("qr"), "meta": {"tag": TAG},
+            "questionnaire": questionnaire, "status": status, "subject": self.subject,
+        }
+        if authored:
+            qr["authored"] = self.time(day, hour)
+        if items:
+            qr["item"] = items
+        self.resources.append(qr)
+        return qr
 
     # -- output -------------------------------------------------------------------------
     def bundle(self) -> dict[str, Any]:
