@@ -217,6 +217,21 @@ RECOMMENDATIONS = {
     "heparin where thrombosis predominates": "guidance.dic.heparin_thrombosis",
     "VTE prophylaxis in non-bleeding DIC": "guidance.dic.vte_prophylaxis",
     "no routine antifibrinolytics": "guidance.dic.no_routine_antifibrinolytics",
+    # ICANS (rules/guidance/icans.yaml)
+    "ICANS monitoring": "guidance.icans.all.monitoring",
+    "consider seizure prophylaxis": "guidance.icans.all.seizure_prophylaxis",
+    "neuroimaging and EEG": "guidance.icans.g2.imaging_eeg",
+    "lumbar puncture and repeat imaging": "guidance.icans.g3.lp_repeat_imaging",
+    "no tocilizumab for isolated ICANS": "guidance.icans.isolated.no_tocilizumab",
+    "ICU admission for ICANS": "guidance.icans.icu",
+    "consider ICU for ICANS with CRS": "guidance.icans.consider_icu",
+    "ICANS grade 1 without CRS": "guidance.icans.g1.no_crs",
+    "ICANS grade 2 without CRS: dexamethasone": "guidance.icans.g2.no_crs",
+    "ICANS grade 3 without CRS: steroids": "guidance.icans.g3.no_crs",
+    "ICANS grade 4": "guidance.icans.g4",
+    "ICANS grade 1 with CRS: tocilizumab": "guidance.icans.g1.with_crs",
+    "ICANS grade 2 with CRS: tocilizumab": "guidance.icans.g2.with_crs",
+    "ICANS grade 3 with CRS: tocilizumab": "guidance.icans.g3.with_crs",
 }
 
 
