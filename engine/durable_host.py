@@ -23,6 +23,9 @@ handled here on purpose, and ``tests/test_durable_host.py`` shows each one handl
 * The session's own state object is itself a fact: a rule testing only ``$nex`` (field absent)
   matches it and re-fires forever. Every condition is ANDed with ``cg_kind`` equality, which the
   state object never carries.
+* A rule compiles to one sequence of at most 31 expressions (``MAX_SEQUENCE_EXPRESSIONS``); a longer
+  one fails registration with a bare error 113. The rules at fault are found and named in a
+  :class:`~cartguard.errors.PackError` with the fix (fewer conditions per rule).
 * ``"abc" >= 38`` is true and exponent floats crash: only validated numbers, rounded by
   :func:`cartguard.engine.compile.number`, and identifier strings ever reach the engine.
 """
@@ -38,7 +41,7 @@ from typing import Any
 
 from cartguard.engine.compile import Atom, CompiledPack
 from cartguard.engine.facts_encoding import KIND_FIELD
-from cartguard.errors import EngineError
+from cartguard.errors import EngineError, PackError
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -156,6 +159,14 @@ def compile_ruleset(cp: CompiledPack) -> tuple[dict[str, Any], dict[str, tuple[s
     return definition, names
 
 
+def _rule_too_long(host: Any, probe: str, definition: dict[str, Any]) -> bool:
+    try:
+        host.register_rulesets({probe: copy.deepcopy(definition)})
+    except Exception as exc:
+        return "error code: 113" in str(exc)
+    return False
+
+
 class DurableBackend:
     """One durable-rules host per process; compiled packs registered lazily by versioned name."""
 
@@ -165,6 +176,21 @@ class DurableBackend:
         self._pool = SidPool()
         self._names: dict[str, dict[str, tuple[str, str]]] = {}
 
+    def _too_long(self, cp: CompiledPack, definition: dict[str, Any], names: dict[str, tuple[str, str]]
+                  ) -> PackError:
+        """Error 113 (ERR_EXPRESSION_LIMIT_EXCEEDED): find the rule(s) and say how to fix the pack.
+
+        durable-rules keeps each rule's conditions in one sequence of at most 31 expressions
+        (``MAX_SEQUENCE_EXPRESSIONS`` in src/rules/rete.h); every numeric condition compiles to
+        several (interval bounds, unknown-input branches), so about five conditions fill it.
+        """
+        too_long = sorted({names[n][0] for n, d in definition.items() if n in names
+                           and _rule_too_long(self._host, f"{cp.ruleset_name}~probe~{n}", {n: d})})
+        return PackError(f"rule(s) {too_long} have too many conditions for durable-rules (error 113: at most 31 "
+                         "engine expressions per rule, about five numeric conditions): split the rule into two "
+                         "components combined in the value expression, or test one categorical input with "
+                         "'in' instead of several conditions", pack=cp.pack.id)
+
     def _ensure(self, cp: CompiledPack) -> dict[str, tuple[str, str]]:
         names = self._names.get(cp.ruleset_name)
         if names is None:
@@ -172,6 +198,8 @@ class DurableBackend:
             try:
                 self._host.register_rulesets({cp.ruleset_name: copy.deepcopy(definition)})
             except Exception as exc:  # bare C error codes (202, 204 ...): translate
+                if "error code: 113" in str(exc):
+                    raise self._too_long(cp, definition, names) from None
                 raise EngineError(f"durable-rules refused ruleset {cp.ruleset_name}: {exc}") from None
             self._names[cp.ruleset_name] = names
         return names

@@ -441,3 +441,28 @@ def test_durable_and_reference_agree_on_every_atom_and_three_valued_form(fact):
 def test_atom_condition_shapes(op, possible, expected):
     """Operators wrap the field ({"$gte": {"f": v}}, not {"f": {"$gte": v}}: durable error 202)."""
     assert atom_condition(Atom("x", op, 38.0), possible) == expected
+
+
+def test_a_rule_too_long_for_durable_rules_is_a_pack_error_naming_it(tmp_path):
+    """Five numeric conditions overflow durable-rules' 31-expression sequence (error 113)."""
+    import yaml
+    from _cg import at_day
+
+    from cartguard.api import evaluate_loaded
+    from cartguard.engine.evaluate import Evaluator
+    from cartguard.engine.packset import PackSet
+    from cartguard.errors import PackError
+    from cartguard.rules import PACK_DIR
+    from cartguard.testing import PatientBuilder
+
+    inputs = {f"c{i}": {"reduce": "condition_present", "classes": [f"x{i}"]} for i in range(5)}
+    pack = {"id": "t.long", "version": "0", "title": "t", "kind": "assessment", "requires": ["terminology.core"],
+            "citations": {"s": {"text": "s"}}, "inputs": inputs,
+            "components": {"a": {"title": "a", "rules": [
+                {"id": "t.long.five", "when": [{f"c{i}": {"eq": 0}} for i in range(5)], "value": 1, "citation": "s"},
+                {"id": "t.long.one", "when": [{"c0": {"eq": 1}}], "value": 0, "citation": "s"}]}},
+            "value": {"sum": ["a"]}}
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(pack))
+    ps = PackSet.from_paths([PACK_DIR / "terminology" / "core.yaml", tmp_path / "t.yaml"])
+    with pytest.raises(PackError, match=r"rule\(s\) \['t\.long\.five'\] have too many conditions.*error 113"):
+        evaluate_loaded(PatientBuilder("p1").load(), Evaluator(ps, "durable"), at=at_day(2), scales="all")
