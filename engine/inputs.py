@@ -142,8 +142,29 @@ def _window_text(spec: InputSpec, ctx: Context) -> str:
 
 
 # -- measurement reducers ----------------------------------------------------------------
+def _superseding_absence(facts: list[Fact], spec: InputSpec, ctx: Context) -> Fact | None:
+    """A "not performed" result (``absent_supersedes`` concepts) in the window after the latest value."""
+    since = facts[-1].time if facts else None
+    hits = [a for a in _in_window([a for a in ctx.patient.absences if a.concept in spec.analytes
+                                   and a.time <= ctx.at], ctx, spec)
+            if since is None or a.time > since]
+    return hits[-1] if hits else None
+
+
 def latest(name: str, spec: InputSpec, ctx: Context) -> InputValue:
+    """The most recent value in the window (a category for coded observations).
+
+    For a concept bound with ``absent_supersedes`` (an assessment repeated at the bedside, such as
+    the ICE score), a later result recorded as not performed makes the earlier value stale: the
+    input is unknown and names that result.
+    """
     facts = _in_window(ctx.concept_facts(spec.analytes), ctx, spec)
+    absence = _superseding_absence(facts, spec, ctx) if ctx.patient.absences else None
+    if absence is not None:
+        return InputValue(name, _label(spec, name), facts=(absence,), unit=spec.unit,
+                          note=f"{absence.source}: not performed ({absence.original_value}) at "
+                               f"{absence.time.isoformat()}" + (f", after the value in {facts[-1].source}"
+                                                                if facts else ""))
     if not facts:
         return _unknown(name, spec, f"no {' or '.join(spec.analytes)} {_window_text(spec, ctx)}")
     f = facts[-1]
@@ -335,7 +356,8 @@ def condition_present(name: str, spec: InputSpec, ctx: Context) -> InputValue:
 
     With ``window_hours``, a condition that ended within the window still counts (an event such as
     a seizure is graded for a while after it stopped). A Condition whose verificationStatus is
-    ``refuted`` documents the absence (known 0, not assumed). With no record at all the input is
+    ``refuted`` documents the absence (known 0, not assumed) - with ``window_hours``, only when it
+    was recorded within the window, since such a statement is about the patient at that time. With no record at all the input is
     0 and says it was assumed, or unknown with ``unknown_when_absent``.
     """
     window = timedelta(hours=ctx.number(spec.window_hours, "window_hours") or 0)
@@ -344,7 +366,9 @@ def condition_present(name: str, spec: InputSpec, ctx: Context) -> InputValue:
     if facts:
         return InputValue(name, _label(spec, name), 1.0, 1.0, known=True, facts=tuple(facts))
     what = "/".join(spec.classes)
-    refuted = [f for f in all_facts if f.category == "refuted"]
+    hours = ctx.number(spec.window_hours, "window_hours")
+    refuted = [f for f in all_facts if f.category == "refuted"
+               and (hours is None or f.time > ctx.at - timedelta(hours=hours))]  # a statement goes stale too
     if refuted:
         return InputValue(name, _label(spec, name), 0.0, 0.0, known=True, facts=(refuted[-1],),
                           note=f"{what} documented absent ({refuted[-1].source})")
@@ -494,6 +518,10 @@ REDUCERS: dict[str, Callable[..., InputValue]] = {
     "sbp_margin": sbp_margin,
     "fall_pct_from_max": fall_pct_from_max,
     "change_pct_from_previous": change_pct_from_previous,
+    # vasopressor_high_dose (Lee 2014 Table 2 "high-dose vasopressors": monotherapy thresholds, NE-equivalent
+    # of combinations, vasopressin rule, sustained for params.min_duration_h; ug/kg/min converted with the
+    # body weight nearest in time; unknown when a missing rate or weight decides): registered from
+    # cartguard.engine.vasopressor_dose at the bottom of this module.
 }
 
 
@@ -517,3 +545,9 @@ def reduce_inputs(pack: Pack, ctx: Context) -> dict[str, InputValue]:
     for v in out.values():
         ctx.used.update(f.source for f in v.facts)
     return out
+
+
+# Reducers kept in modules of their own (imported last: they import this module's names lazily).
+from cartguard.engine.vasopressor_dose import REDUCERS as _VASOPRESSOR_REDUCERS  # noqa: E402
+
+REDUCERS.update(_VASOPRESSOR_REDUCERS)

@@ -41,6 +41,9 @@ class Concept:
     reject: str | None = None
     value_set: str | None = None
     o2_device: str | None = None
+    absent_supersedes: bool = False
+    """A later result with a dataAbsentReason (e.g. "ICE not performed") makes the earlier value stale:
+    the concept is a state assessed repeatedly, not a lab whose last valid value still stands."""
     pack: str = ""
 
 
@@ -147,7 +150,7 @@ class Bindings:
 
     def _add_concept(self, pack_id: str, kind: str, name: str, spec: dict[str, Any]) -> None:
         known = {"codes", "unit", "label", "classes", "marker_type", "reference_range", "reject",
-                 "value_set", "o2_device"}
+                 "value_set", "o2_device", "absent_supersedes"}
         unknown = set(spec) - known
         if unknown:
             raise PackError(f"binding {name}: unknown keys {sorted(unknown)}", pack=pack_id)
@@ -170,6 +173,7 @@ class Bindings:
             reject=spec.get("reject"),
             value_set=spec.get("value_set"),
             o2_device=spec.get("o2_device"),
+            absent_supersedes=bool(spec.get("absent_supersedes", False)),
             pack=pack_id,
         )
         if existing and existing.kind != kind:

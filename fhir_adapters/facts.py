@@ -78,6 +78,9 @@ class PatientFacts:
     infusion_source: str | None = None
     birth_date: date | None = None
     latest_time: datetime | None = None
+    absences: list[Fact] = field(default_factory=list)
+    """Results recorded without a value (dataAbsentReason) of concepts bound with ``absent_supersedes``:
+    they make an earlier value of that concept stale (see :func:`cartguard.engine.inputs.latest`)."""
     unvalidated: dict[str, dict] = field(default_factory=dict)
     """Raw resources mapped but not yet validated (lazy mode): validated before any fact is used."""
 
@@ -96,6 +99,7 @@ class PatientFacts:
                 self.warnings.append(Warning_("invalid", f"{source}: {reason}; resource not used", source))
         if bad:
             self.facts = [f for f in self.facts if f.source not in bad]
+            self.absences = [f for f in self.absences if f.source not in bad]
         return bad
 
     def by_concept(self) -> dict[str, list[Fact]]:

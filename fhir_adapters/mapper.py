@@ -185,6 +185,9 @@ class _Mapper:
             why = dar.get("text") or ",".join(c.get("code", "") for c in dar.get("coding") or ()) \
                 if isinstance(dar, dict) else "?"
             self.warn("absent", f"{concept.label}: no value (dataAbsentReason {why}); missing, never zero", src)
+            if concept.absent_supersedes:
+                self.out.absences.append(Fact("observation", concept.name, src, t, code=code,
+                                              original_value=f"dataAbsentReason {why}"))
             return
         if concept.value_set:
             vcc = holder.get("valueCodeableConcept")
@@ -433,7 +436,7 @@ def map_patient(
         handler = handlers.get(res.get("resourceType", ""))
         if handler is None:
             continue
-        before = (len(m.out.facts), len(m.cart_times), len(m.out.warnings))
+        before = (len(m.out.facts), len(m.cart_times), len(m.out.warnings), len(m.out.absences))
         try:
             handler(res)
         except (TypeError, AttributeError, ValueError, KeyError) as exc:
@@ -442,6 +445,7 @@ def map_patient(
             m.out.unvalidated.pop(_ref(res), None)
             del m.out.facts[before[0]:]
             del m.cart_times[before[1]:]
+            del m.out.absences[before[3]:]
             continue
         if validate_resources == "lazy" and _ref(res) in m.out.unvalidated:
             if len(m.cart_times) > before[1] or len(m.out.facts) == before[0]:
@@ -454,6 +458,7 @@ def map_patient(
                     if len(m.cart_times) > before[1]:
                         m.cart_times.pop()
                     del m.out.facts[before[0]:]
+                    del m.out.absences[before[3]:]
     out = m.out
     if infusion_date is not None:
         out.infusion_date = infusion_date

@@ -153,3 +153,26 @@ def test_a_rate_in_a_unit_that_is_not_a_rate_is_a_warning_naming_the_resource():
     assert fact.rate is None
     src = f"MedicationAdministration/{ma['id']}"
     assert any(w.code == "unit" and w.source == src and "rate not used" in w.message for w in pf.warnings)
+
+
+def test_an_invalid_not_performed_result_does_not_make_the_earlier_value_stale():
+    """A dataAbsentReason result that fails FHIR validation is dropped with its absence."""
+    from cartguard.testing.fhir import PatientBuilder as B
+
+    b = B("p1")
+    b.observation("ice-score", 9, "{score}", system="http://cartguard.example/fhir/CodeSystem/neuro", day=7, hour=2)
+    bad = b.observation("ice-score", None, None, system="http://cartguard.example/fhir/CodeSystem/neuro", day=7,
+                        hour=6, absent_reason="not-performed")
+    bad["issued"] = "yesterday"  # not an instant: fails fhir.resources validation
+    spec = {"ice": {"reduce": "latest", "analytes": ["ice_score"], "window_hours": 12}}
+    out, pf = _reduce(b, spec)
+    assert out["ice"].exact == 9.0, out["ice"]
+    assert any(w.code == "invalid" and bad["id"] in w.message for w in pf.warnings), pf.warnings
+
+
+def test_a_documented_absence_goes_stale_after_the_window():
+    b = PatientBuilder("p1")
+    b.condition("R58", day=6, verification="refuted", recorded_day=6, recorded_hour=6)
+    spec = {"bleeding": {**COND["bleeding"], "window_hours": 24}}
+    assert _reduce(b, spec, day=7, at_hour=5)[0]["bleeding"].lo == 0.0   # 23 h after the statement
+    assert _reduce(b, spec, day=7, at_hour=7)[0]["bleeding"].known is False  # 25 h after: unknown again

@@ -105,6 +105,24 @@ Feature: ASTCT 2019 consensus grading of immune effector cell-associated neuroto
     And the ICANS assessment reports the ICE score as missing
     And an "absent" warning names the ICE score resource
 
+  Scenario: A later "ICE not performed" makes an earlier ICE score stale
+    Given a CAR-T patient on day +5
+    And an ICE score of 9 at 02:00
+    And the ICE was not performed at 06:00
+    And the patient is alert
+    When the patient is evaluated
+    Then the ICANS ICE domain is indeterminate between 0 and 3
+    And the ICANS assessment reports the ICE score as missing
+
+  Scenario: An ICE score after an "ICE not performed" is used
+    Given a CAR-T patient on day +5
+    And the ICE was not performed at 02:00
+    And an ICE score of 9 at 06:00
+    And the patient is alert
+    When the patient is evaluated
+    Then the ICANS ICE domain is 1
+    And the ICANS grade is 1
+
   Scenario: ICE not performed but the patient awakens only to touch - grade 3 at least
     Given a CAR-T patient on day +5
     And the ICE was not performed
