@@ -62,6 +62,8 @@ class Evaluator:
     def __init__(self, packset: PackSet, backend: Backend = "durable") -> None:
         self.packset = packset
         self.backend_mode = backend
+        self._class_concepts = packset.bindings.class_concepts()
+        self._general_concepts = packset.bindings.general_concepts()
         self._durable = None
         if backend in ("durable", "both"):
             from cartguard.engine.durable_host import backend as durable_backend
@@ -204,7 +206,8 @@ class Evaluator:
         while True:
             # Validate exactly the resources the inputs rest on; if one is invalid, it is dropped
             # (with a warning naming it) and the patient is evaluated again without it.
-            ctx = Context(patient=pf, at=at, params=ps.params)
+            ctx = Context(patient=pf, at=at, params=ps.params, class_concepts=self._class_concepts,
+                          general_concepts=self._general_concepts)
             assessments: dict[str, Assessment] = {}
             ctx.assessments = assessments  # filled in pack order: a pack may read an earlier one
             for cp in ps.assessment_packs():

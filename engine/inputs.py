@@ -57,6 +57,11 @@ class Context:
     params: dict[str, Any]
     assessments: dict[str, Any] = field(default_factory=dict)
     computed: dict[str, InputValue] = field(default_factory=dict)
+    class_concepts: dict[str, frozenset[str]] | None = None
+    """Condition class -> the bound concepts carrying it (a class is documented absent only when
+    every one of them, or a general one, is refuted); None: any refuted member documents the class absent."""
+    general_concepts: frozenset[str] = frozenset()
+    """Concepts bound with ``refutes_class``: refuting one documents its whole class absent."""
     used: set[str] = field(default_factory=set)
     """Sources of every fact behind a reduced input: the resources that must be valid."""
     _by_concept: dict[str, list[Fact]] | None = None
@@ -357,7 +362,10 @@ def condition_present(name: str, spec: InputSpec, ctx: Context) -> InputValue:
     With ``window_hours``, a condition that ended within the window still counts (an event such as
     a seizure is graded for a while after it stopped). A Condition whose verificationStatus is
     ``refuted`` documents the absence (known 0, not assumed) - with ``window_hours``, only when it
-    was recorded within the window, since such a statement is about the patient at that time. With no record at all the input is
+    was recorded within the window, since such a statement is about the patient at that time. A
+    refutation speaks for its own concept only: the item is documented absent when every bound
+    concept of its classes is refuted, or a general one (``refutes_class``, e.g. "sepsis,
+    unspecified") is; "no hepatic failure" does not document "no organ failure". With no record at all the input is
     0 and says it was assumed, or unknown with ``unknown_when_absent``.
     """
     window = timedelta(hours=ctx.number(spec.window_hours, "window_hours") or 0)
@@ -369,9 +377,18 @@ def condition_present(name: str, spec: InputSpec, ctx: Context) -> InputValue:
     hours = ctx.number(spec.window_hours, "window_hours")
     refuted = [f for f in all_facts if f.category == "refuted"
                and (hours is None or f.time > ctx.at - timedelta(hours=hours))]  # a statement goes stale too
-    if refuted:
-        return InputValue(name, _label(spec, name), 0.0, 0.0, known=True, facts=(refuted[-1],),
-                          note=f"{what} documented absent ({refuted[-1].source})")
+    needed: frozenset[str] = frozenset()
+    if ctx.class_concepts is not None:
+        needed = frozenset().union(*(ctx.class_concepts.get(c, frozenset()) for c in spec.classes))
+    undocumented = sorted(needed - {f.concept for f in refuted})
+    if any(f.concept in ctx.general_concepts for f in refuted):
+        undocumented = []  # "no sepsis" (unspecified) speaks for every kind of sepsis
+    if refuted and not undocumented:
+        return InputValue(name, _label(spec, name), 0.0, 0.0, known=True, facts=tuple(refuted),
+                          note=f"{_label(spec, name)}: documented absent ("
+                               + ", ".join(f.source for f in refuted) + ")")
+    if refuted:  # "no hepatic failure" does not document "no kidney failure"
+        what = f"{what} ({', '.join(undocumented).replace('_', ' ')} not documented either way)"
     if _flag(spec.unknown_when_absent, ctx, f"input {name}.unknown_when_absent"):
         return _unknown(name, spec, f"no {what} recorded: not documented either way")
     return InputValue(name, _label(spec, name), 0.0, 0.0, known=True, assumed=True,

@@ -41,6 +41,10 @@ class Concept:
     reject: str | None = None
     value_set: str | None = None
     o2_device: str | None = None
+    refutes_class: bool = False
+    """A general concept ("sepsis, unspecified", "seizure"): a refuted Condition of it documents the
+    absence of every concept of its classes. Without it a refutation documents only its own concept
+    ("no hepatic failure" says nothing about the kidneys)."""
     absent_supersedes: bool = False
     """A later result with a dataAbsentReason (e.g. "ICE not performed") makes the earlier value stale:
     the concept is a state assessed repeatedly, not a lab whose last valid value still stands."""
@@ -150,7 +154,7 @@ class Bindings:
 
     def _add_concept(self, pack_id: str, kind: str, name: str, spec: dict[str, Any]) -> None:
         known = {"codes", "unit", "label", "classes", "marker_type", "reference_range", "reject",
-                 "value_set", "o2_device", "absent_supersedes"}
+                 "value_set", "o2_device", "absent_supersedes", "refutes_class"}
         unknown = set(spec) - known
         if unknown:
             raise PackError(f"binding {name}: unknown keys {sorted(unknown)}", pack=pack_id)
@@ -174,6 +178,7 @@ class Bindings:
             value_set=spec.get("value_set"),
             o2_device=spec.get("o2_device"),
             absent_supersedes=bool(spec.get("absent_supersedes", False)),
+            refutes_class=bool(spec.get("refutes_class", False)),
             pack=pack_id,
         )
         if existing and existing.kind != kind:
@@ -261,6 +266,19 @@ class Bindings:
             for c in codings
             if isinstance(c, dict) and isinstance(c.get("system"), str) and isinstance(c.get("code"), str)
         )
+
+    def class_concepts(self, kind: str = "conditions") -> dict[str, frozenset[str]]:
+        """Class -> names of the bound concepts of ``kind`` that carry it."""
+        out: dict[str, set[str]] = {}
+        for c in self.concepts.values():
+            if c.kind == kind:
+                for cls in c.classes:
+                    out.setdefault(cls, set()).add(c.name)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def general_concepts(self) -> frozenset[str]:
+        """Condition concepts whose refutation documents the absence of their whole class."""
+        return frozenset(c.name for c in self.concepts.values() if c.kind == "conditions" and c.refutes_class)
 
     def relevant_codes(self) -> set[tuple[str, str]]:
         return set(self._exact)

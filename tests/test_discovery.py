@@ -114,7 +114,8 @@ def test_without_entry_points_there_are_no_packs():
 
 
 def test_default_packset_is_the_entry_point_packset():
-    assert [lp.pack.id for lp in default_packset().loaded] == [lp.pack.id for lp in build_packset(get_plugin_manager()).loaded]
+    via_entry_points = build_packset(get_plugin_manager()).loaded
+    assert [lp.pack.id for lp in default_packset().loaded] == [lp.pack.id for lp in via_entry_points]
     assert set(CORE_IDS) <= {lp.pack.id for lp in default_packset().loaded}
 
 

@@ -176,3 +176,39 @@ def test_a_documented_absence_goes_stale_after_the_window():
     spec = {"bleeding": {**COND["bleeding"], "window_hours": 24}}
     assert _reduce(b, spec, day=7, at_hour=5)[0]["bleeding"].lo == 0.0   # 23 h after the statement
     assert _reduce(b, spec, day=7, at_hour=7)[0]["bleeding"].known is False  # 25 h after: unknown again
+
+
+def _reduce_with_classes(b: PatientBuilder, inputs: dict[str, dict[str, Any]]):
+    pack = Pack(id="test.reducers", version="0", title="t", kind="guidance",
+                inputs={k: InputSpec(**v) for k, v in inputs.items()})
+    pf = map_patient(b.load().patients["Patient/p1"], PS.bindings)
+    ctx = Context(patient=pf, at=at_day(7, 8), params=PS.params, class_concepts=PS.bindings.class_concepts(),
+                  general_concepts=PS.bindings.general_concepts())
+    return reduce_inputs(pack, ctx)
+
+
+ORGAN = {"organ": {"reduce": "condition_present", "classes": ["organ_failure"], "unknown_when_absent": True}}
+
+
+def test_refuting_one_kind_of_organ_failure_does_not_document_the_others():
+    b = PatientBuilder("p1")
+    b.condition("K72.90", day=7, verification="refuted", recorded_day=7, recorded_hour=6)
+    out = _reduce_with_classes(b, ORGAN)
+    assert not out["organ"].known
+    assert "acute kidney failure" in out["organ"].note and "not documented either way" in out["organ"].note
+    for code in ("N17.9", "J96.00"):
+        b.condition(code, day=7, verification="refuted", recorded_day=7, recorded_hour=6)
+    out = _reduce_with_classes(b, ORGAN)
+    assert (out["organ"].known, out["organ"].lo, out["organ"].assumed) == (True, 0.0, False)
+    assert len(out["organ"].facts) == 3
+
+
+def test_refuting_the_unspecified_concept_documents_the_whole_class():
+    spec = {"sepsis": {"reduce": "condition_present", "classes": ["sepsis"], "unknown_when_absent": True}}
+    b = PatientBuilder("p1")
+    b.condition("A41.01", day=7, verification="refuted", recorded_day=7, recorded_hour=6)  # one organism only
+    assert not _reduce_with_classes(b, spec)["sepsis"].known
+    b = PatientBuilder("p1")
+    b.condition("A41.9", day=7, verification="refuted", recorded_day=7, recorded_hour=6)   # sepsis, unspecified
+    out = _reduce_with_classes(b, spec)
+    assert (out["sepsis"].known, out["sepsis"].lo) == (True, 0.0)

@@ -127,12 +127,13 @@ CDSS_NORMAL: dict[str, tuple[tuple[str, ...], list[tuple[str, float, str, float 
 CDSS_NORMAL_DDIMER = {"FEU": ("48065-7", 0.3, "mg/L", 0.5), "DDU": ("48066-5", 0.2, "mg/L", 0.25)}
 DDIMER_KEYS = ("FEU D-dimer", "DDU D-dimer", "untyped D-dimer")
 # Clinical CDSS items: resource keys of the core diagnosis vocabulary that record the item (or its
-# documented absence), and the ICD-10-CM code refuted when the scenario recorded neither.
-CLINICAL_ITEMS: dict[str, tuple[tuple[str, ...], str]] = {
-    "bleeding": (("haemorrhage", "gastrointestinal haemorrhage"), "R58"),
-    "shock": (("shock", "septic shock"), "R57.9"),
+# documented absence), and the ICD-10-CM codes refuted when the scenario recorded neither: one per
+# bound concept of the item's classes (refuting one kind of organ failure does not document the others).
+CLINICAL_ITEMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "bleeding": (("haemorrhage", "gastrointestinal haemorrhage"), ("R58",)),
+    "shock": (("shock", "septic shock"), ("R57.9", "R65.21")),
     "organ failure": (("acute kidney failure", "acute respiratory failure", "hepatic failure",
-                       "focal ischaemic necrosis"), "N17.9"),
+                       "focal ischaemic necrosis"), ("N17.9", "J96.00", "K72.90", "I96")),
 }
 
 
@@ -226,11 +227,12 @@ def other_cdss_normal(cartguard_world: World) -> None:
         kind = w.site_parameters.get("cdss.ddimer_type") or "FEU"
         code, value, unit, uln = CDSS_NORMAL_DDIMER[kind]
         w.b.observation(code, value, unit, day=w.day, hour=DATA_HOUR, ref_high=uln)
-    for keys, code in CLINICAL_ITEMS.values():
+    for keys, codes in CLINICAL_ITEMS.values():
         if any(k in w.resources or f"no {k}" in w.resources for k in keys):
             continue
-        w.b.condition(code, system=ICD10, day=w.day, verification="refuted", recorded_day=w.day,
-                      recorded_hour=DATA_HOUR)
+        for code in codes:
+            w.b.condition(code, system=ICD10, day=w.day, verification="refuted", recorded_day=w.day,
+                          recorded_hour=DATA_HOUR)
 
 
 # -- Then: scores and items ----------------------------------------------------------------------

@@ -90,7 +90,7 @@ Feature: Chinese DIC Scoring System (CDSS 2017), both arms
     And an APTT of 30 s with an upper reference limit of 35 s
     And a fibrinogen level of 3.0 g/L
     And it is documented that there is no shock
-    And it is documented that there is no acute kidney failure
+    And organ failure is documented as absent
     When the patient is evaluated
     Then the CDSS score is 2
     And the CDSS assessment reports nothing missing
@@ -374,7 +374,7 @@ Feature: Chinese DIC Scoring System (CDSS 2017), both arms
     And an FEU D-dimer of 0.3 mg/L with an upper reference limit of 0.5 mg/L
     And a fibrinogen level of 3.0 g/L
     And it is documented that there is no shock
-    And it is documented that there is no acute kidney failure
+    And organ failure is documented as absent
     When the patient is evaluated
     Then the CDSS PT/APTT points are 1
     And the CDSS score is 3
@@ -388,7 +388,7 @@ Feature: Chinese DIC Scoring System (CDSS 2017), both arms
     And an FEU D-dimer of 0.3 mg/L with an upper reference limit of 0.5 mg/L
     And a fibrinogen level of 3.0 g/L
     And it is documented that there is no shock
-    And it is documented that there is no acute kidney failure
+    And organ failure is documented as absent
     When the patient is evaluated
     Then the CDSS PT/APTT points are unknown between 0 and 1
     And the CDSS assessment reports the APTT prolongation as missing

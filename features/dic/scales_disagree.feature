@@ -21,7 +21,7 @@ Feature: One patient, two DIC scales - where ISTH overt (2001) and CDSS (2017) d
     And an APTT of 30 s with an upper reference limit of 35 s
     And a fibrinogen level of 3.0 g/L
     And it is documented that there is no shock
-    And it is documented that there is no acute kidney failure
+    And organ failure is documented as absent
     When the patient is evaluated
     Then the ISTH overt DIC score is 5
     And the ISTH interpretation is overt DIC
@@ -51,7 +51,7 @@ Feature: One patient, two DIC scales - where ISTH overt (2001) and CDSS (2017) d
     And an APTT of 30 s with an upper reference limit of 35 s
     And a fibrinogen level of 3.0 g/L
     And it is documented that there is no shock
-    And it is documented that there is no acute kidney failure
+    And organ failure is documented as absent
     When the patient is evaluated
     Then the ISTH overt DIC score is 6
     And the CDSS score is 6
