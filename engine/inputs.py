@@ -373,7 +373,7 @@ def condition_present(name: str, spec: InputSpec, ctx: Context) -> InputValue:
     facts = [f for f in all_facts if f.category != "refuted" and _active(f, ctx.at, window)]
     if facts:
         return InputValue(name, _label(spec, name), 1.0, 1.0, known=True, facts=tuple(facts))
-    what = "/".join(spec.classes)
+    what = spec.label or "/".join(spec.classes).replace("_", " ")
     hours = ctx.number(spec.window_hours, "window_hours")
     refuted = [f for f in all_facts if f.category == "refuted"
                and (hours is None or f.time > ctx.at - timedelta(hours=hours))]  # a statement goes stale too
@@ -392,7 +392,7 @@ def condition_present(name: str, spec: InputSpec, ctx: Context) -> InputValue:
     if _flag(spec.unknown_when_absent, ctx, f"input {name}.unknown_when_absent"):
         return _unknown(name, spec, f"no {what} recorded: not documented either way")
     return InputValue(name, _label(spec, name), 0.0, 0.0, known=True, assumed=True,
-                      note=f"no {what} condition recorded: assumed absent")
+                      note=f"no {what} recorded: assumed absent")
 
 
 def _relative_change(latest: Fact, ref: Fact) -> tuple[float | None, float | None]:

@@ -83,7 +83,7 @@ Feature: CTCAE v5.0 grading of cytokine release syndrome
     Then the CTCAE CRS grade is 3
     And the CTCAE life-threatening tier is 0
     And the CTCAE result rests on rule "crs.ctcae5.life_threatening.assumed_absent"
-    And the CTCAE assessment states the assumption "no crs_life_threatening condition recorded: assumed absent"
+    And the CTCAE assessment states the assumption "no clinician statement that the CRS is life-threatening recorded: assumed absent"
     And the CTCAE assessment reports nothing missing
 
   Scenario Outline: Hypoxia - <support> at FiO2 <fio2> % is tier <tier>

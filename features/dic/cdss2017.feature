@@ -198,7 +198,7 @@ Feature: Chinese DIC Scoring System (CDSS 2017), both arms
     When the patient is evaluated
     Then the CDSS score is 2
     And the CDSS assessment reports nothing missing
-    And the CDSS assessment states the assumption "no shock condition recorded: assumed absent"
+    And the CDSS assessment states the assumption "no shock or microcirculatory failure (Condition) recorded: assumed absent"
 
   Scenario Outline: Underlying disease - <case>
     Given <patient>

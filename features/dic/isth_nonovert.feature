@@ -229,7 +229,7 @@ Feature: ISTH non-overt DIC score (serial data)
     Then the ISTH non-overt underlying disorder points are 0
     And the ISTH non-overt score is -3
     And the ISTH non-overt result rests on rule "dic.isth2001.nonovert.underlying.none"
-    And the ISTH non-overt assessment states the assumption "no dic_underlying condition recorded: assumed absent"
+    And the ISTH non-overt assessment states the assumption "no disorder associated with DIC (Condition) recorded: assumed absent"
 
   Scenario: A documented absence scores 0 without any site setting
     Given a CAR-T patient on day -2

@@ -421,7 +421,7 @@ Feature: JMHW DIC criteria (Japanese Ministry of Health and Welfare, revised 198
     And the JMHW organ failure points are 0
     And the JMHW score is 5
     And the JMHW interpretation is DIC unlikely (non-leukaemia type)
-    And the JMHW assessment states the assumption "no bleeding condition recorded: assumed absent"
+    And the JMHW assessment states the assumption "no bleeding (Condition) recorded: assumed absent"
 
   Scenario: No laboratory results and nothing documented within a CAR-T episode
     When the patient is evaluated

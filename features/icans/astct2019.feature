@@ -372,9 +372,9 @@ Feature: ASTCT 2019 consensus grading of immune effector cell-associated neuroto
     When the patient is evaluated
     Then the ICANS grade is 0
     And the ICANS assessment reports nothing missing
-    And the ICANS assessment states the assumption "no icans_seizure condition recorded: assumed absent"
-    And the ICANS assessment states the assumption "no icans_motor_weakness condition recorded: assumed absent"
-    And the ICANS assessment states the assumption "no icans_papilloedema condition recorded: assumed absent"
+    And the ICANS assessment states the assumption "no seizure recorded: assumed absent"
+    And the ICANS assessment states the assumption "no deep focal motor weakness recorded: assumed absent"
+    And the ICANS assessment states the assumption "no papilloedema recorded: assumed absent"
 
   Scenario: With icans.unrecorded_findings_unknown, an unrecorded finding is not documented either way
     Given the site parameter icans.unrecorded_findings_unknown is true
