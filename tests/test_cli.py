@@ -125,6 +125,17 @@ def test_scales_all_and_one(runs):
     defaults = ps.default_scales()
     assert {"crs.astct2019", "dic.isth2001"} <= set(defaults)
     assert list(everything["assessments"])[:len(defaults)] == defaults  # the default scales lead
+    # every scale, new or core, has exactly the same contract
+    new_ids = {"icans.astct2019", "crs.lee2014", "crs.ctcae5", "dic.isth2001.nonovert", "dic.jaam", "dic.jmhw",
+               "dic.jsth2017", "dic.sic", "dic.cdss2017"}
+    assert new_ids <= set(everything["assessments"])
+    core_keys = set(everything["assessments"]["dic.isth2001"])
+    assert core_keys == {"id", "title", "scale", "version", "value", "range", "status", "interpretation", "missing",
+                         "components", "explanation", "assumptions", "citations"}
+    for aid, a in everything["assessments"].items():
+        assert set(a) == core_keys and a["id"] == aid and a["scale"], aid
+        assert a["status"] in ("graded", "indeterminate", "not_applicable"), aid
+        assert a["status"] != "graded" or a["interpretation"] is not None or a["value"] is not None, aid
     only = json.loads(_ok(runs["dic-only"]))
     assert set(only["assessments"]) == {"dic.isth2001"}
     assert only["assessments"]["dic.isth2001"]["value"] == 7
