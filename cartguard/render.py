@@ -27,7 +27,8 @@ def _value(a: Assessment) -> str:
 
 def _fact_line(f) -> str:
     orig = f"{f.original_value} {f.original_unit}" if f.original_value and f.original_unit else (f.original_value or "")
-    norm = f"{f.comparator or ''}{_fmt(f.value)} {f.unit}" if f.unit and f.value is not None else (f.category or "")
+    unit = "" if f.unit in (None, "1") else f" {f.unit}"  # a score has no unit to print
+    norm = f"{f.comparator or ''}{_fmt(f.value)}{unit}" if f.value is not None else (f.category or "")
     show = norm if not orig or orig.replace(" ", "") == norm.replace(" ", "") else f"{norm} (sent as {orig})"
     day = f" day {f.day:+d}" if f.day is not None else ""
     return f"{f.source} {show} at {f.time.isoformat()}{day}"

@@ -10,8 +10,9 @@ anti-CD19 CAR-T infusions for B-ALL and develops cytokine release syndrome
 DIC criteria. Every resource carries the HL7 "HTEST" (test health data)
 meta tag. The clinical course is described day by day in examples/README.md.
 
-Stdlib only. Deterministic: noise comes from random.Random(SEED) and the
-output is byte-identical on every run.
+Stdlib only. Deterministic: noise comes from random.Random(SEED) (and, for
+the resources added later, random.Random(SEED_EXTRA)) and
+the output is byte-identical on every run.
 
 Usage (from the repository root):
 
@@ -27,6 +28,7 @@ from pathlib import Path
 
 OUT_PATH = Path(__file__).resolve().parent / "patient-cart-example.json"
 SEED = 20260310
+SEED_EXTRA = 20260317   # noise of the resources added later (see build())
 
 # --------------------------------------------------------------------------
 # Code systems and fixed identifiers
@@ -42,6 +44,11 @@ COND_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 COND_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 CART_PRODUCT = "http://cartguard.example/fhir/CodeSystem/cart-product"
+# Local code systems bound by the rule packs (rules/terminology/core.yaml,
+# rules/icans/astct2019.yaml): inputs with no confirmed LOINC code.
+CG_LAB = "http://cartguard.example/fhir/CodeSystem/lab"
+CG_NEURO = "http://cartguard.example/fhir/CodeSystem/neuro"
+ICE_QUESTIONNAIRE = "http://cartguard.example/fhir/Questionnaire/icans-ice"
 
 PATIENT_ID = "cart-example-001"
 PATIENT_REF = {"reference": "Patient/" + PATIENT_ID}
@@ -277,16 +284,18 @@ def medications():
 # --------------------------------------------------------------------------
 # Observations
 # --------------------------------------------------------------------------
+CATEGORY_DISPLAY = {"vital-signs": "Vital Signs", "laboratory": "Laboratory",
+                    "survey": "Survey", "exam": "Exam"}
+
+
 def obs(res_id, category, code, display, t, value=None, status="final",
-        **extra):
+        system=LOINC, **extra):
     r = {
         "resourceType": "Observation",
         "id": ID_PREFIX + res_id,
         "status": status,
-        "category": [cc(OBS_CATEGORY, category,
-                        "Vital Signs" if category == "vital-signs"
-                        else "Laboratory")],
-        "code": cc(LOINC, code, display, display),
+        "category": [cc(OBS_CATEGORY, category, CATEGORY_DISPLAY[category])],
+        "code": cc(system, code, display, display),
         "subject": PATIENT_REF,
         "effectiveDateTime": iso(t),
     }
@@ -532,6 +541,170 @@ def labs(rng):
         dataAbsentReason={"coding": [{"system": DATA_ABSENT,
                                       "code": "error"}],
                           "text": "clotted sample"})
+    # The daily PT series, for the PT ratio derived below.
+    return {"pt": pt}
+
+
+# --------------------------------------------------------------------------
+# Inputs of the scales the first version gave no data for (ICANS; Lee 2014
+# and CTCAE v5.0 FiO2; SIRS; ISTH non-overt, JAAM, JMHW, JSTH). They were
+# added after the resources above and draw their noise from a second
+# generator (SEED_EXTRA), so every earlier resource is byte-identical to the
+# first version and comes first in the Bundle.
+# --------------------------------------------------------------------------
+def rr_range(t):
+    """Respiratory rate range (/min) at time t, following vital_phase()."""
+    if t < at(1, 8):            # baseline
+        return 14, 18
+    if t < at(3, 0):            # fever only
+        return 18, 22
+    if t < at(3, 8):            # fever, BP softening
+        return 20, 24
+    if t < at(6, 0):            # hypotension, nasal cannula
+        return 22, 26
+    if t <= at(8, 20):          # pressors, high-flow nasal cannula
+        return 22, 28
+    if t <= at(9, 8):           # off pressors, still on high-flow
+        return 20, 24
+    if t <= at(11, 8):          # nasal cannula 2 L/min
+        return 18, 22
+    return 14, 18
+
+
+def respiratory_rates(rng):
+    for t in vital_times():
+        lo, hi = rr_range(t)
+        obs("rr-" + stamp(t), "vital-signs", "9279-1", "Respiratory rate", t,
+            qty(rng.randint(lo, hi), "breaths/minute", "/min"))
+
+
+# Charted FiO2 (%): the nurse's estimate for a nasal cannula (by flow), the
+# set FiO2 of the high-flow device (titrated to SpO2 92-95 %).
+CANNULA_FIO2 = {2: 28, 3: 30, 4: 31, 5: 32}
+HFNC_FIO2 = ((at(6, 12), 45), (at(7, 4), 50), (at(8, 0), 60), (at(8, 12), 55),
+             (at(9, 0), 50), (at(9, 8), 45))
+
+
+def fio2_pct(t, device, flow):
+    if device["coding"][0]["code"] == NASAL_CANNULA["coding"][0]["code"]:
+        return CANNULA_FIO2[flow]
+    for before, pct in HFNC_FIO2:
+        if t < before:
+            return pct
+    return 40                   # day +9 08:00, last high-flow record
+
+
+def fio2():
+    for t, device, flow in oxygen_schedule():
+        if flow is None:        # room air: no oxygen given
+            continue
+        obs("fio2-" + stamp(t), "vital-signs", "3150-0",
+            "Inhaled oxygen concentration", t,
+            qty(fio2_pct(t, device, flow), "%", "%"))
+
+
+TAT_RANGE = [{"high": qty(3.0, "ug/L", "ug/L")}]
+
+
+def extra_labs(rng, lab_series):
+    """PT ratio, white cells, antithrombin, protein C and TAT, daily 06:00Z."""
+    wbc = series({-11: 4.6, -7: 4.1, -5: 2.4, -3: 0.9, -1: 0.5, 1: 0.4,
+                  4: 0.6, 7: 1.1, 10: 1.4, 14: 2.6}, rng, 0.06, 2)
+    antithrombin = series({-11: 98, 3: 96, 4: 88, 5: 78, 6: 64, 7: 52,
+                           8: 58, 9: 66, 10: 72, 12: 84, 14: 92},
+                          rng, 0.03, 0)
+    protein_c = series({-11: 102, 3: 98, 4: 90, 5: 80, 6: 66, 7: 55,
+                        8: 60, 9: 68, 10: 74, 12: 86, 14: 95},
+                       rng, 0.03, 0)
+    tat = series({-11: 2.0, 2: 2.2, 3: 3.6, 4: 7.5, 5: 14.0, 6: 24.0,
+                  7: 32.0, 8: 21.0, 9: 13.0, 10: 8.5, 12: 4.2, 14: 2.6},
+                 rng, 0.05, 1)
+    for day in range(FIRST_DAY, LAST_DAY + 1):
+        t = at(day, 6)
+        s = stamp(t)
+        # PT ratio = PT / mean normal PT 12.0 s (same reagent as the INR,
+        # ISI 1.0, so the number equals the INR).
+        obs("ptratio-" + s, "laboratory", "5894-1",
+            "Prothrombin time (PT) actual/normal", t,
+            qty(round(lab_series["pt"][day] / 12.0, 2), "ratio", "{ratio}"))
+        obs("wbc-" + s, "laboratory", "6690-2",
+            "Leukocytes [#/volume] in Blood by Automated count", t,
+            qty(wbc[day], "10^9/L", "10*9/L"))
+        obs("antithrombin-" + s, "laboratory", "antithrombin-activity",
+            "Antithrombin activity", t, qty(antithrombin[day], "%", "%"),
+            system=CG_LAB)
+        obs("proteinc-" + s, "laboratory", "protein-c-activity",
+            "Protein C activity", t, qty(protein_c[day], "%", "%"),
+            system=CG_LAB)
+        obs("tat-" + s, "laboratory", "tat",
+            "Thrombin-antithrombin complex (TAT)", t,
+            qty(tat[day], "ug/L", "ug/L"), system=CG_LAB,
+            referenceRange=TAT_RANGE)
+
+
+# ICANS: ICE score and level of consciousness at 08:00Z and 20:00Z from day
+# +1. Everything not listed is ICE 10 and alert. (day, hour) ->
+# (ICE, level of consciousness, ICE items or None). With items, the ICE is
+# charted as a QuestionnaireResponse of the ICE form, otherwise as an
+# Observation of the total.
+LOC_DISPLAY = {
+    "alert": "Alert",
+    "awakens-spontaneously": "Awakens spontaneously",
+    "awakens-to-voice": "Awakens to voice",
+}
+ICE_ITEMS = (("orientation", "Orientation: year, month, city, hospital (4)"),
+             ("naming", "Naming: three objects (3)"),
+             ("commands", "Following commands (1)"),
+             ("writing", "Writing a standard sentence (1)"),
+             ("attention", "Attention: count backwards from 100 by 10 (1)"))
+NEURO_EPISODE = {
+    (5, 20): (8, "alert", None),
+    (6, 8): (6, "awakens-spontaneously", (3, 2, 1, 0, 0)),
+    (6, 20): (5, "awakens-to-voice", (2, 2, 1, 0, 0)),
+    (7, 8): (5, "awakens-to-voice", (2, 3, 0, 0, 0)),
+    (7, 20): (6, "awakens-spontaneously", (3, 2, 1, 0, 0)),
+    (8, 8): (7, "alert", None),
+    (8, 20): (8, "alert", None),
+    (9, 8): (9, "alert", None),
+}
+
+
+def ice_response(t, items):
+    assert len(items) == len(ICE_ITEMS)
+    answers = [{"linkId": link, "text": text,
+                "answer": [{"valueInteger": items[i]}]}
+               for i, (link, text) in enumerate(ICE_ITEMS)]
+    answers.append({"linkId": "total", "text": "ICE score (0-10)",
+                    "answer": [{"valueInteger": sum(items)}]})
+    add({
+        "resourceType": "QuestionnaireResponse",
+        "id": ID_PREFIX + "iceqr-" + stamp(t),
+        "questionnaire": ICE_QUESTIONNAIRE,
+        "status": "completed",
+        "subject": PATIENT_REF,
+        "authored": iso(t),
+        "item": answers,
+    })
+
+
+def neuro():
+    for day in range(1, LAST_DAY + 1):
+        for hour in (8, 20):
+            t = at(day, hour)
+            s = stamp(t)
+            ice, loc, items = NEURO_EPISODE.get((day, hour),
+                                                (10, "alert", None))
+            if items is None:
+                obs("ice-" + s, "survey", "ice-score",
+                    "Immune effector cell-associated encephalopathy (ICE) "
+                    "score", t, qty(ice, "score", "{score}"),
+                    system=CG_NEURO)
+            else:
+                assert sum(items) == ice, (day, hour)
+                ice_response(t, items)
+            obs("loc-" + s, "exam", "level-of-consciousness",
+                "Level of consciousness (ASTCT ICANS)", t, system=CG_NEURO,
+                valueCodeableConcept=cc(CG_NEURO, loc, LOC_DISPLAY[loc]))
 
 
 # --------------------------------------------------------------------------
@@ -547,7 +720,13 @@ def build():
     vitals(rng)
     weights()
     oxygen()
-    labs(rng)
+    lab_series = labs(rng)
+    # Added later, with their own noise (see SEED_EXTRA).
+    rng_extra = random.Random(SEED_EXTRA)
+    respiratory_rates(rng_extra)
+    fio2()
+    extra_labs(rng_extra, lab_series)
+    neuro()
 
     ids = [(r["resourceType"], r["id"]) for r in RESOURCES]
     assert len(ids) == len(set(ids)), "duplicate resource ids"

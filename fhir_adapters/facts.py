@@ -54,7 +54,7 @@ class Fact:
     rate: float | None = None
     """Infusion rate of an administration, in ``rate_unit`` (vasopressor doses for Lee 2014)."""
     rate_unit: str | None = None
-    """``ug/min`` or ``ug/kg/min`` (weight-based rates are converted later, with a weight)."""
+    """``ug/min``, ``ug/kg/min`` (weight-based rates are converted later, with a weight) or ``U/min``."""
 
 
 @dataclass(frozen=True, slots=True)

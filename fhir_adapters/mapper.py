@@ -295,10 +295,11 @@ class _Mapper:
             code=matched, classes=concept.classes, rate=rate, rate_unit=rate_unit,
         ))
 
-    RATE_UNITS = ("ug/min", "ug/kg/min")
+    RATE_UNITS = ("ug/min", "ug/kg/min", "U/min", "[iU]/min")
+    """Mass rates (vasopressors) and unit rates (vasopressin is dosed in units per minute)."""
 
     def _rate(self, dosage: dict[str, Any], concept: Concept, src: str) -> tuple[float | None, str | None]:
-        """An infusion rate in ug/min or ug/kg/min (``dosage.rateQuantity`` or ``rateRatio``), else None.
+        """An infusion rate in ug/min, ug/kg/min or U/min (``dosage.rateQuantity`` or ``rateRatio``), else None.
 
         Any UCUM mass-per-time (mg/h, ug/min) or mass-per-mass-per-time (ug/kg/min, ug/kg/h) unit
         is accepted; anything else is a warning naming the resource and the rate is not used.
@@ -322,8 +323,8 @@ class _Mapper:
                 return round(float(to_canonical(value, unit, target)[0]), 4), target
             except (UnitError, TypeError):
                 continue
-        self.warn("unit", f"{concept.label}: rate unit {unit!r} is not a mass per time (ug/min) or per kg "
-                  "(ug/kg/min); rate not used", src)
+        self.warn("unit", f"{concept.label}: rate unit {unit!r} is not a mass per time (ug/min), per kg "
+                  "(ug/kg/min) or units per time (U/min); rate not used", src)
         return None, None
 
     # -- Procedure ------------------------------------------------------------------------

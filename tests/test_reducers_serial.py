@@ -135,7 +135,7 @@ def test_latest_of_a_coded_observation_is_its_value_set_member():
 
 @pytest.mark.parametrize(("rate", "unit", "expected"), [
     (0.1, "ug/kg/min", (0.1, "ug/kg/min")), (15, "ug/min", (15.0, "ug/min")), (1.2, "mg/h", (20.0, "ug/min")),
-    (6, "ug/kg/h", (0.1, "ug/kg/min")),
+    (6, "ug/kg/h", (0.1, "ug/kg/min")), (0.03, "U/min", (0.03, "U/min")),
 ])
 def test_infusion_rates_are_normalised(rate, unit, expected):
     b = PatientBuilder("p1")
