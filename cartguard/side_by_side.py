@@ -45,8 +45,15 @@ def _shown_value(a: Assessment) -> str:
 
 
 def drivers(a: Assessment) -> list[Finding]:
-    """The definite findings that set a scale's value: non-zero component bands, then the verdict."""
-    out = [f for f in a.explanation if f.certainty == "definite" and f.component is not None and f.value]
+    """The definite findings that set a scale's value, then its verdict.
+
+    A grade that is the most severe of its components (CRS, ICANS) is set by the component(s) at
+    that grade: only those are the term that makes the difference. A score that is a sum is set by
+    every non-zero item.
+    """
+    bands = [f for f in a.explanation if f.certainty == "definite" and f.component is not None and f.value]
+    at_grade = [f for f in bands if a.value is not None and f.value == a.value]
+    out = at_grade or bands
     out.extend(f for f in a.explanation if f.certainty == "definite" and f.component is None)
     return out
 
