@@ -40,30 +40,42 @@ def main() -> None:
 @click.argument("path", type=click.Path())
 @click.option("--at", "at", help="Evaluation time (ISO-8601); default: the latest data time.")
 @click.option("--infusion-date", help="Day 0, the first CAR-T infusion (YYYY-MM-DD); default: from the data.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "fhir", "cards"]), default="text",
+              show_default=True, help="text: for a reader; json: the result contract; fhir: a FHIR R4 Bundle "
+              "(Observation, RiskAssessment, DetectedIssue, GuidanceResponse, RequestGroup); cards: CDS Hooks cards.")
 @click.option("--scales", default=None, envvar="CARTGUARD_SCALES", show_envvar=True,
               help="Assessments to report: comma-separated pack ids, or 'all' (every installed scale, lined up "
                    "side by side). Default: the installed default scales (a site pack's default_scales).")
 def evaluate(path: str, at: str | None, infusion_date: str | None, fmt: str, scales: str | None) -> None:
-    """Grade CRS, score DIC and give guidance for every patient in PATH (file or folder)."""
-    from cartguard import render
-    from cartguard.api import evaluate_path
+    """Grade CRS, ICANS and DIC and give guidance for every patient in PATH (file or folder)."""
+    from cartguard import outputs, render
+    from cartguard.api import evaluate_loaded
+    from cartguard.engine.evaluate import Evaluator
+    from cartguard.fhir_adapters.loading import load_path
+    from cartguard.plugins import default_packset
 
     try:
-        results = evaluate_path(path, at=_parse_at(at), infusion_date=_parse_date(infusion_date), scales=scales)
+        when, day0 = _parse_at(at), _parse_date(infusion_date)
+        packset = default_packset()
+        loaded = load_path(path)
+        results = evaluate_loaded(loaded, Evaluator(packset, "durable"), at=when, infusion_date=day0, scales=scales)
+        if not results:
+            click.echo("cartguard: error: no patient found in the input (no resource with a subject)", err=True)
+            sys.exit(2)
+        if fmt == "json":
+            sys.stdout.buffer.write(render.to_json(results) + b"\n")
+        elif fmt == "fhir":
+            sys.stdout.buffer.write(outputs.to_fhir_json(results, loaded=loaded, packset=packset) + b"\n")
+        elif fmt == "cards":
+            sys.stdout.buffer.write(outputs.to_cards_json(results, loaded=loaded) + b"\n")
+        else:
+            click.echo(render.to_text(results))
     except click.BadParameter as exc:
         click.echo(f"cartguard: error: {exc.message}", err=True)
         sys.exit(2)
     except CartguardError as exc:
         click.echo(f"cartguard: error: {exc}", err=True)
         sys.exit(2)
-    if not results:
-        click.echo("cartguard: error: no patient found in the input (no resource with a subject)", err=True)
-        sys.exit(2)
-    if fmt == "json":
-        sys.stdout.buffer.write(render.to_json(results) + b"\n")
-    else:
-        click.echo(render.to_text(results))
 
 
 @main.group(invoke_without_command=True)
@@ -139,6 +151,46 @@ def packs_test(pack_id: str, pytest_args: tuple[str, ...]) -> None:
         click.echo(f"cartguard: error: {exc}", err=True)
         sys.exit(2)
     sys.exit(code)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@click.option("--service-url", envvar="CARTGUARD_SERVICE_URL", show_envvar=True, default=None,
+              help="The URL EHRs call (the JWT aud); default http://HOST:PORT/cds-services.")
+@click.option("--audit-db", envvar="CARTGUARD_AUDIT_DB", show_envvar=True, default=None,
+              help="SQLAlchemy URL of the audit log; default sqlite:///cartguard-audit.sqlite3.")
+@click.option("--issuer", "issuers", multiple=True, help="A trusted JWT iss; pair each with one --jwks.")
+@click.option("--jwks", "jwks", multiple=True, help="The issuer's JWKS: an https URL or a local JSON file.")
+@click.option("--issuers-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help='JSON list of {"iss", "jwks_url" | "jwks_file"} (instead of, or besides, --issuer/--jwks).')
+def serve(host: str, port: int, service_url: str | None, audit_db: str | None, issuers: tuple[str, ...],
+          jwks: tuple[str, ...], issuers_file: str | None) -> None:
+    """Run the CDS Hooks service (needs the extra: pip install 'cartguard[service]'; docs/service.md)."""
+    try:
+        import uvicorn
+
+        from cartguard.service import Settings, create_app
+        from cartguard.service.settings import load_issuers
+    except ImportError:
+        click.echo("cartguard: error: the service needs its extra: pip install 'cartguard[service]'", err=True)
+        sys.exit(2)
+    if len(issuers) != len(jwks):
+        click.echo("cartguard: error: give one --jwks for each --issuer", err=True)
+        sys.exit(2)
+    trusted: list[dict[str, object]] = load_issuers(issuers_file) if issuers_file else []
+    for iss, keys in zip(issuers, jwks, strict=True):
+        trusted.append({"iss": iss, "jwks_url" if keys.startswith(("https://", "http://")) else "jwks_file": keys})
+    if not trusted:
+        click.echo("cartguard: error: no trusted issuer: every call would get 401 (give --issuer/--jwks)", err=True)
+        sys.exit(2)
+    try:
+        settings = Settings.from_env(issuers=trusted, audit_db=audit_db,
+                                     service_url=service_url or f"http://{host}:{port}/cds-services")
+    except ValueError as exc:
+        click.echo(f"cartguard: error: {exc}", err=True)
+        sys.exit(2)
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="info")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,6 +45,8 @@ def runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess[str]]:
         "json": ["evaluate", ex, "--at", AT, "--format", "json"],
         "all": ["evaluate", ex, "--at", AT, "--format", "json", "--scales", "all"],
         "dic-only": ["evaluate", ex, "--at", AT, "--format", "json", "--scales", "dic.isth2001"],
+        "fhir": ["evaluate", ex, "--at", AT, "--format", "fhir"],
+        "cards": ["evaluate", ex, "--at", AT, "--format", "cards"],
         "day3": ["evaluate", ex, "--at", "2026-03-13T16:00:00Z", "--format", "json"],
         "packs": ["packs"],
         "help": ["--help"],
@@ -173,3 +175,24 @@ def test_a_malformed_resource_never_gives_a_traceback(runs):
     assert "Traceback" not in p.stderr, p.stderr[-1500:]
     if p.returncode != 0:
         assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+def test_fhir_format_is_one_bundle_of_validated_resources_about_the_patient(runs):
+    from cartguard.fhir_version import model_class
+
+    bundle = json.loads(_ok(runs["fhir"]))
+    assert (bundle["resourceType"], bundle["type"]) == ("Bundle", "collection")
+    model_class("Bundle").model_validate(bundle)
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert {"RiskAssessment", "DetectedIssue", "GuidanceResponse", "RequestGroup"} <= kinds
+    risks = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "RiskAssessment"]
+    assert all(r["subject"]["reference"] == "Patient/cart-example-001" for r in risks)
+    assert any(b["reference"].startswith("Observation/cart-ex1-") for r in risks for b in r.get("basis", []))
+
+
+def test_cards_format_is_a_cds_hooks_response_with_the_grades(runs):
+    doc = json.loads(_ok(runs["cards"]))
+    summaries = {c["summary"]: c["indicator"] for c in doc["cards"]}
+    assert summaries["CRS grade 3 (ASTCT 2019)"] == "critical"
+    assert summaries["ISTH overt DIC score 7: compatible with overt DIC"] == "critical"
+    assert all(len(c["summary"]) < 140 and c["source"]["label"] for c in doc["cards"])
