@@ -156,6 +156,8 @@ def packs_test(pack_id: str, pytest_args: tuple[str, ...]) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="Worker processes (evaluations are serialized within one; 2 on a 2-core machine).")
 @click.option("--service-url", envvar="CARTGUARD_SERVICE_URL", show_envvar=True, default=None,
               help="The URL EHRs call (the JWT aud); default http://HOST:PORT/cds-services.")
 @click.option("--audit-db", envvar="CARTGUARD_AUDIT_DB", show_envvar=True, default=None,
@@ -164,7 +166,7 @@ def packs_test(pack_id: str, pytest_args: tuple[str, ...]) -> None:
 @click.option("--jwks", "jwks", multiple=True, help="The issuer's JWKS: an https URL or a local JSON file.")
 @click.option("--issuers-file", type=click.Path(exists=True, dir_okay=False), default=None,
               help='JSON list of {"iss", "jwks_url" | "jwks_file"} (instead of, or besides, --issuer/--jwks).')
-def serve(host: str, port: int, service_url: str | None, audit_db: str | None, issuers: tuple[str, ...],
+def serve(host: str, port: int, workers: int, service_url: str | None, audit_db: str | None, issuers: tuple[str, ...],
           jwks: tuple[str, ...], issuers_file: str | None) -> None:
     """Run the CDS Hooks service (needs the extra: pip install 'cartguard[service]'; docs/service.md)."""
     try:
@@ -190,6 +192,13 @@ def serve(host: str, port: int, service_url: str | None, audit_db: str | None, i
     except ValueError as exc:
         click.echo(f"cartguard: error: {exc}", err=True)
         sys.exit(2)
+    if workers > 1:  # each worker process builds its app from the settings passed in the environment
+        import os
+
+        os.environ["CARTGUARD_SERVICE_SETTINGS"] = settings.model_dump_json()
+        uvicorn.run("cartguard.service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    access_log=False, log_level="info")
+        return
     uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="info")
 
 
