@@ -340,3 +340,35 @@ def test_every_request_has_exactly_one_audit_row(svc: Svc) -> None:
     ids = [r["request_id"] for r in rows]
     assert len(ids) == len(set(ids)) and len(rows) >= 20
     assert json.dumps([r["status"] for r in rows])
+
+
+def test_an_issuer_whose_keys_are_at_a_jwks_url_is_verified_and_a_foreign_key_refused(
+        tmp_path: Path, example_prefetch: dict[str, Any]) -> None:
+    """The EHR publishes its JWKS over HTTP (a real server on loopback); the service fetches it."""
+    from fastapi import FastAPI
+
+    ehr = Signer(iss="https://ehr-with-url.example", kid="ehr-url-key")
+    keys = FastAPI()
+    fetched: list[str] = []
+
+    @keys.get("/.well-known/jwks.json")
+    def jwks() -> dict[str, Any]:
+        fetched.append("jwks")
+        return ehr.jwks()
+
+    with serve(keys) as key_base:
+        port = free_port()
+        settings = Settings(service_url=f"http://127.0.0.1:{port}/cds-services",
+                            audit_db=f"sqlite:///{tmp_path / 'audit.db'}",
+                            issuers=[{"iss": ehr.iss, "jwks_url": f"{key_base}/.well-known/jwks.json"}],
+                            time_limit_s=20)
+        with serve(create_app(settings), port) as base, httpx.Client(base_url=base, timeout=30) as client:
+            aud = f"{base}/cds-services"
+            ok = client.post(f"/cds-services/{PATIENT_VIEW}", json=patient_view_request(prefetch=example_prefetch),
+                             headers={"Authorization": f"Bearer {ehr.token(aud)}"})
+            assert ok.status_code == 200, ok.text
+            assert fetched, "the JWKS URL was never fetched"
+            impostor = Signer(iss=ehr.iss, kid="ehr-url-key")  # same iss and kid, another private key
+            bad = client.post(f"/cds-services/{PATIENT_VIEW}", json=patient_view_request(prefetch=example_prefetch),
+                              headers={"Authorization": f"Bearer {impostor.token(aud)}"})
+            assert (bad.status_code, bad.content) == (401, b"")
