@@ -78,6 +78,47 @@ def evaluate(path: str, at: str | None, infusion_date: str | None, fmt: str, sca
         sys.exit(2)
 
 
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--every-hours", default=24.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Spacing of the time points (hours); the last point is the end of the data.")
+@click.option("--start", help="First time point no earlier than this (ISO-8601); default: the first data.")
+@click.option("--end", help="Last time point (ISO-8601); default: the latest data time.")
+@click.option("--infusion-date", help="Day 0, the first CAR-T infusion (YYYY-MM-DD); default: from the data.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a day-by-day table and the summaries; json: the trajectory contract.")
+@click.option("--scales", default=None, envvar="CARTGUARD_SCALES", show_envvar=True,
+              help="Assessments to follow: comma-separated pack ids, or 'all'. Default: the default scales.")
+def timeline(path: str, every_hours: float, start: str | None, end: str | None, infusion_date: str | None,
+             fmt: str, scales: str | None) -> None:
+    """The course of every patient in PATH: each scale at every time point, with no look-ahead (docs/trajectory.md)."""
+    from cartguard import timeline_render
+    from cartguard.engine.evaluate import Evaluator
+    from cartguard.fhir_adapters.loading import load_path
+    from cartguard.plugins import default_packset
+    from cartguard.trajectory import trajectory
+
+    try:
+        t0, t1, day0 = _parse_at(start), _parse_at(end), _parse_date(infusion_date)
+        loaded = load_path(path)
+        if not loaded.patients:
+            click.echo("cartguard: error: no patient found in the input (no resource with a subject)", err=True)
+            sys.exit(2)
+        evaluator = Evaluator(default_packset(), "durable")
+        courses = [trajectory(loaded, evaluator, every_hours=every_hours, start=t0, end=t1, scales=scales,
+                              infusion_date=day0, patient_id=pid) for pid in sorted(loaded.patients)]
+        if fmt == "json":
+            sys.stdout.buffer.write(timeline_render.to_json(courses[0] if len(courses) == 1 else courses) + b"\n")
+        else:
+            click.echo("\n\n".join(timeline_render.to_text(c) for c in courses))
+    except click.BadParameter as exc:
+        click.echo(f"cartguard: error: {exc.message}", err=True)
+        sys.exit(2)
+    except CartguardError as exc:
+        click.echo(f"cartguard: error: {exc}", err=True)
+        sys.exit(2)
+
+
 @main.group(invoke_without_command=True)
 @click.pass_context
 def packs(ctx: click.Context) -> None:

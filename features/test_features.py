@@ -6,4 +6,4 @@ definitions come from the ``cartguard`` pytest plugin, :mod:`cartguard.testing.s
 
 from pytest_bdd import scenarios
 
-scenarios("crs", "dic", "adapters", "guidance", "icans")
+scenarios("crs", "dic", "adapters", "guidance", "icans", "trajectory")

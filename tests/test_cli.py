@@ -46,6 +46,9 @@ def runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess[str]]:
         "all": ["evaluate", ex, "--at", AT, "--format", "json", "--scales", "all"],
         "dic-only": ["evaluate", ex, "--at", AT, "--format", "json", "--scales", "dic.isth2001"],
         "fhir": ["evaluate", ex, "--at", AT, "--format", "fhir"],
+        "timeline": ["timeline", ex, "--format", "json"],
+        "timeline-text": ["timeline", ex, "--every-hours", "12"],
+        "timeline-bad": ["timeline", ex, "--every-hours", "0"],
         "cards": ["evaluate", ex, "--at", AT, "--format", "cards"],
         "day3": ["evaluate", ex, "--at", "2026-03-13T16:00:00Z", "--format", "json"],
         "packs": ["packs"],
@@ -196,3 +199,13 @@ def test_cards_format_is_a_cds_hooks_response_with_the_grades(runs):
     assert summaries["CRS grade 3 (ASTCT 2019)"] == "critical"
     assert summaries["ISTH overt DIC score 7: compatible with overt DIC"] == "critical"
     assert all(len(c["summary"]) < 140 and c["source"]["label"] for c in doc["cards"])
+
+
+def test_timeline_follows_the_example_course_without_look_ahead(runs):
+    doc = json.loads(_ok(runs["timeline"]))
+    text = json.dumps(doc)
+    assert "crs.astct2019" in text and "dic.isth2001" in text
+    out = _ok(runs["timeline-text"])
+    assert "no look-ahead" in out and "onset:" in out and "peak:" in out
+    bad = runs["timeline-bad"]
+    assert bad.returncode == 2 and "every-hours" in bad.stderr and "Traceback" not in bad.stderr

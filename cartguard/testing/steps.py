@@ -105,6 +105,7 @@ pytest_plugins = [
     "cartguard.testing.steps_crs_scales",
     "cartguard.testing.steps_dic_japanese",
     "cartguard.testing.steps_dic_other",
+    "cartguard.testing.steps_trajectory",
 ]
 
 DATA_HOUR = 6.0
