@@ -119,6 +119,38 @@ def timeline(path: str, every_hours: float, start: str | None, end: str | None, 
         sys.exit(2)
 
 
+@main.command()
+@click.option("--patients", "-n", type=click.IntRange(min=1), default=53, show_default=True,
+              help="Number of synthetic patients.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same output).")
+@click.option("--out", "out", required=True, type=click.Path(),
+              help="A folder (one Bundle JSON per patient) or a FILE.ndjson (all resources, one per line).")
+def synth(patients: int, seed: int, out: str) -> None:
+    """Write a clearly labelled SYNTHETIC CAR-T cohort as FHIR R4 (seed-study protocol timeline, docs/synth.md)."""
+    from pathlib import Path
+
+    import orjson
+
+    from cartguard.synth import generate
+
+    target = Path(out)
+    count = 0
+    if target.suffix.lower() == ".ndjson":
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as fh:
+            for bundle in generate(patients, seed):
+                for entry in bundle["entry"]:
+                    fh.write(orjson.dumps(entry["resource"]) + b"\n")
+                count += 1
+    else:
+        target.mkdir(parents=True, exist_ok=True)
+        for bundle in generate(patients, seed):
+            pid = bundle["entry"][0]["resource"]["id"]
+            (target / f"{pid}.json").write_bytes(orjson.dumps(bundle, option=orjson.OPT_INDENT_2))
+            count += 1
+    click.echo(f"wrote {count} SYNTHETIC patient(s) (seed {seed}) to {target}", err=True)
+
+
 @main.group(invoke_without_command=True)
 @click.pass_context
 def packs(ctx: click.Context) -> None:

@@ -209,3 +209,18 @@ def test_timeline_follows_the_example_course_without_look_ahead(runs):
     assert "no look-ahead" in out and "onset:" in out and "peak:" in out
     bad = runs["timeline-bad"]
     assert bad.returncode == 2 and "every-hours" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_synth_writes_a_cohort_that_evaluate_reads_back(tmp_path):
+    folder, ndjson = tmp_path / "cohort", tmp_path / "cohort.ndjson"
+    for out in (folder, ndjson):
+        p = subprocess.run([*CLI, "synth", "--patients", "3", "--seed", "7", "--out", str(out)],
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0 and "SYNTHETIC" in p.stderr, p.stderr
+    assert len(list(folder.glob("*.json"))) == 3
+    for out in (folder, ndjson):
+        p = subprocess.run([*CLI, "evaluate", str(out), "--format", "json"], capture_output=True, text=True,
+                           timeout=120)
+        assert p.returncode == 0, p.stderr
+        doc = json.loads(p.stdout)
+        assert len(doc) == 3 and all("crs.astct2019" in r["assessments"] for r in doc)
