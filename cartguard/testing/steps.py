@@ -426,6 +426,24 @@ def _same(x: float | None, y: float) -> bool:
     return x is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
 
 
+# -- assertions shared by every scale's vocabulary (the scale modules call these) ----------------
+def _assert_nothing_missing(world: World, pack_id: str) -> None:
+    a = world.assessment(pack_id)
+    assert a.missing == [], _describe(a)
+
+
+def _assert_rests_on(world: World, pack_id: str, rule: str) -> None:
+    """The assessment's definite findings include this rule id."""
+    a = world.assessment(pack_id)
+    definite = [f.rule_id for f in a.explanation if f.certainty == "definite"]
+    assert rule in definite, f"{rule} not among the definite findings of {pack_id}: {definite}"
+
+
+def _assert_assumption(world: World, pack_id: str, text: str) -> None:
+    a = world.assessment(pack_id)
+    assert any(text in x for x in a.assumptions), a.assumptions
+
+
 # -- fixtures ------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def cartguard_packset(request: pytest.FixtureRequest) -> PackSet:
@@ -804,8 +822,7 @@ def generic_reports_missing(cartguard_world: World, pack_id: str, input: str) ->
 
 @then(p("the assessment {pack_id:S} reports nothing missing"))
 def generic_reports_nothing_missing(cartguard_world: World, pack_id: str) -> None:
-    a = cartguard_world.assessment(pack_id)
-    assert a.missing == [], _describe(a)
+    _assert_nothing_missing(cartguard_world, pack_id)
 
 
 # -- Then: any recommendation, by id -------------------------------------------------------------
@@ -966,21 +983,17 @@ def reports_missing(cartguard_world: World, scale: str, what: str) -> None:
 
 @then(p("the {scale:Scale} assessment reports nothing missing"))
 def reports_nothing_missing(cartguard_world: World, scale: str) -> None:
-    a = cartguard_world.assessment(scale)
-    assert a.missing == [], _describe(a)
+    _assert_nothing_missing(cartguard_world, scale)
 
 
 @then(p('the {scale:Scale} result rests on rule "{rule}"'))
 def rests_on_rule(cartguard_world: World, scale: str, rule: str) -> None:
-    a = cartguard_world.assessment(scale)
-    definite = [f.rule_id for f in a.explanation if f.certainty == "definite"]
-    assert rule in definite, f"{rule} not among the definite findings {definite}"
+    _assert_rests_on(cartguard_world, scale, rule)
 
 
 @then(p('the {scale:Scale} assessment states the assumption "{text}"'))
 def states_assumption(cartguard_world: World, scale: str, text: str) -> None:
-    a = cartguard_world.assessment(scale)
-    assert any(text in x for x in a.assumptions), a.assumptions
+    _assert_assumption(cartguard_world, scale, text)
 
 
 def _facts(a: Assessment, sources: list[str]) -> list[Any]:

@@ -46,8 +46,11 @@ from cartguard.testing.steps import (
     CLIN,
     TYPES,
     World,
+    _assert_assumption,
     _assert_component_range,
     _assert_component_value,
+    _assert_nothing_missing,
+    _assert_rests_on,
     _choice,
     _describe,
     _same,
@@ -209,21 +212,15 @@ def ctcae_tier_range(cartguard_world: World, comp: str, lo: int, hi: int) -> Non
     _assert_component_range(cartguard_world, CTCAE, comp, lo, hi)
 
 
-def _rests_on(world: World, pack_id: str, rule: str) -> None:
-    a = world.assessment(pack_id)
-    definite = [f.rule_id for f in a.explanation if f.certainty == "definite"]
-    assert rule in definite, f"{rule} not among the definite findings of {pack_id}: {definite}"
-
-
 @then(q('the {scale:OldScale} result rests on rule "{rule}"'))
-def old_scale_rests_on(cartguard_world: World, scale: str, rule: str) -> None:
-    _rests_on(cartguard_world, scale, rule)
+def old_scale_assert_rests_on(cartguard_world: World, scale: str, rule: str) -> None:
+    _assert_rests_on(cartguard_world, scale, rule)
 
 
 @then(q('the assessment {pack_id:S} rests on rule "{rule}"'))
-def assessment_rests_on(cartguard_world: World, pack_id: str, rule: str) -> None:
+def assessment_assert_rests_on(cartguard_world: World, pack_id: str, rule: str) -> None:
     """The assessment's definite findings include this rule id (any scale)."""
-    _rests_on(cartguard_world, pack_id, rule)
+    _assert_rests_on(cartguard_world, pack_id, rule)
 
 
 @then(q("the {scale:OldScale} assessment reports the {what:OldInput} as missing"))
@@ -235,14 +232,12 @@ def old_scale_missing(cartguard_world: World, scale: str, what: str) -> None:
 
 @then(q("the {scale:OldScale} assessment reports nothing missing"))
 def old_scale_nothing_missing(cartguard_world: World, scale: str) -> None:
-    a = cartguard_world.assessment(scale)
-    assert a.missing == [], _describe(a)
+    _assert_nothing_missing(cartguard_world, scale)
 
 
 @then(q('the {scale:OldScale} assessment states the assumption "{text}"'))
 def old_scale_assumption(cartguard_world: World, scale: str, text: str) -> None:
-    a = cartguard_world.assessment(scale)
-    assert any(text in x for x in a.assumptions), a.assumptions
+    _assert_assumption(cartguard_world, scale, text)
 
 
 @then(q('the {scale:OldScale} explanation says "{text}" about the {what:OldInput}'))

@@ -45,9 +45,12 @@ from cartguard.testing.steps import (
     TYPES,
     When,
     World,
-    _alternation,
+    _assert_assumption,
     _assert_component_range,
     _assert_component_value,
+    _assert_nothing_missing,
+    _assert_rests_on,
+    _choice,
     _describe,
     _same,
 )
@@ -162,13 +165,6 @@ def _verdict(text: str) -> tuple[str, str | None] | None:
     if type_id and m.group(3):
         type_id = f"fixed_{type_id}"
     return VERDICTS[m.group(1)], type_id
-
-
-def _choice(mapping: dict[str, Any]):
-    @parse.with_pattern(_alternation(list(mapping)))
-    def convert(text: str) -> Any:
-        return mapping[text]
-    return convert
 
 
 _verdict_type = parse.with_pattern(
@@ -323,21 +319,17 @@ def jp_reports_missing(cartguard_world: World, scale: str, what: str) -> None:
 
 @then(jp("the {scale:AnyJpScale} assessment reports nothing missing"))
 def jp_reports_nothing_missing(cartguard_world: World, scale: str) -> None:
-    a = cartguard_world.assessment(scale)
-    assert a.missing == [], _describe(a)
+    _assert_nothing_missing(cartguard_world, scale)
 
 
 @then(jp('the {scale:AnyJpScale} result rests on rule "{rule}"'))
 def jp_rests_on_rule(cartguard_world: World, scale: str, rule: str) -> None:
-    a = cartguard_world.assessment(scale)
-    definite = [f.rule_id for f in a.explanation if f.certainty == "definite"]
-    assert rule in definite, f"{rule} not among the definite findings {definite}"
+    _assert_rests_on(cartguard_world, scale, rule)
 
 
 @then(jp('the {scale:AnyJpScale} assessment states the assumption "{text}"'))
 def jp_states_assumption(cartguard_world: World, scale: str, text: str) -> None:
-    a = cartguard_world.assessment(scale)
-    assert any(text in x for x in a.assumptions), a.assumptions
+    _assert_assumption(cartguard_world, scale, text)
 
 
 # -- Then: SIRS ----------------------------------------------------------------------------------

@@ -54,9 +54,12 @@ from cartguard.testing.steps import (
     TYPES,
     When,
     World,
-    _alternation,
+    _assert_assumption,
     _assert_component_range,
     _assert_component_value,
+    _assert_nothing_missing,
+    _assert_rests_on,
+    _choice,
     _describe,
     _same,
 )
@@ -135,13 +138,6 @@ CLINICAL_ITEMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "organ failure": (("acute kidney failure", "acute respiratory failure", "hepatic failure",
                        "focal ischaemic necrosis"), ("N17.9", "J96.00", "K72.90", "I96")),
 }
-
-
-def _choice(mapping: dict[str, Any]):
-    @parse.with_pattern(_alternation(list(mapping)))
-    def convert(text: str) -> Any:
-        return mapping[text]
-    return convert
 
 
 @parse.with_pattern(r"rising|stable|falling")
@@ -324,21 +320,17 @@ def reports_missing_saying(cartguard_world: World, scale: str, what: str, text: 
 
 @then(o("the {scale:OtherScale} assessment reports nothing missing"))
 def reports_nothing_missing(cartguard_world: World, scale: str) -> None:
-    a = cartguard_world.assessment(scale)
-    assert a.missing == [], _describe(a)
+    _assert_nothing_missing(cartguard_world, scale)
 
 
 @then(o('the {scale:OtherScale} result rests on rule "{rule}"'))
 def rests_on_rule(cartguard_world: World, scale: str, rule: str) -> None:
-    a = cartguard_world.assessment(scale)
-    definite = [f.rule_id for f in a.explanation if f.certainty == "definite"]
-    assert rule in definite, f"{rule} not among the definite findings {definite}"
+    _assert_rests_on(cartguard_world, scale, rule)
 
 
 @then(o('the {scale:OtherScale} assessment states the assumption "{text}"'))
 def states_assumption(cartguard_world: World, scale: str, text: str) -> None:
-    a = cartguard_world.assessment(scale)
-    assert any(text in x for x in a.assumptions), a.assumptions
+    _assert_assumption(cartguard_world, scale, text)
 
 
 @then(o('the explanation of {pack_id:S} names rule "{rule}" worth {value:g} points'))

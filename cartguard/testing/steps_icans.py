@@ -52,9 +52,12 @@ from cartguard.testing.steps import (
     TYPES,
     When,
     World,
-    _alternation,
+    _assert_assumption,
     _assert_component_range,
     _assert_component_value,
+    _assert_nothing_missing,
+    _assert_rests_on,
+    _choice,
     _describe,
     _when,
 )
@@ -137,13 +140,6 @@ ICANS_MISSING = {
 def pytest_configure(config: pytest.Config) -> None:
     """Register the ``@icans`` feature tag as a marker (the suite runs with ``--strict-markers``)."""
     config.addinivalue_line("markers", "icans: ICANS grading scenarios")
-
-
-def _choice(mapping: dict[str, Any]):
-    @parse.with_pattern(_alternation(list(mapping)))
-    def convert(text: str) -> Any:
-        return mapping[text]
-    return convert
 
 
 @parse.with_pattern(r"(?: since day [+-]?\d+| that ended on day [+-]?\d+ at \d{2}:\d{2})?")
@@ -336,15 +332,12 @@ def icans_missing(cartguard_world: World, what: str) -> None:
 
 @then("the ICANS assessment reports nothing missing")
 def icans_nothing_missing(cartguard_world: World) -> None:
-    a = cartguard_world.assessment(ICANS)
-    assert a.missing == [], _describe(a)
+    _assert_nothing_missing(cartguard_world, ICANS)
 
 
 @then(p('the ICANS result rests on rule "{rule}"'))
 def icans_rests_on(cartguard_world: World, rule: str) -> None:
-    a = cartguard_world.assessment(ICANS)
-    definite = [f.rule_id for f in a.explanation if f.certainty == "definite"]
-    assert rule in definite, f"{rule} not among the definite findings {definite}"
+    _assert_rests_on(cartguard_world, ICANS, rule)
 
 
 @then(p("the ICANS explanation cites the {key} resource"))
@@ -357,5 +350,4 @@ def icans_explanation_cites(cartguard_world: World, key: str) -> None:
 
 @then(p('the ICANS assessment states the assumption "{text}"'))
 def icans_assumption(cartguard_world: World, text: str) -> None:
-    a = cartguard_world.assessment(ICANS)
-    assert any(text in x for x in a.assumptions), a.assumptions
+    _assert_assumption(cartguard_world, ICANS, text)
