@@ -125,26 +125,44 @@ def timeline(path: str, every_hours: float, start: str | None, end: str | None, 
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same output).")
 @click.option("--out", "out", required=True, type=click.Path(),
               help="A folder (one Bundle JSON per patient) or a FILE.ndjson (all resources, one per line).")
-def synth(patients: int, seed: int, out: str) -> None:
+@click.option("--bulk-export", is_flag=True,
+              help="Write --out as a FHIR Bulk Data export instead: NDJSON per resource type, patients interleaved, "
+                   "unrelated Observations mixed in, shared Medications, and a manifest.json.")
+@click.option("--unrelated", type=click.IntRange(min=0), default=9, show_default=True,
+              help="With --bulk-export: unrelated Observations per relevant one.")
+@click.option("--days", type=click.IntRange(min=8, max=60), default=21, show_default=True,
+              help="Follow-up days after day 0.")
+@click.option("--gzip", "gz", is_flag=True, help="With --bulk-export: write .ndjson.gz files.")
+def synth(patients: int, seed: int, out: str, bulk_export: bool, unrelated: int, days: int, gz: bool) -> None:
     """Write a clearly labelled SYNTHETIC CAR-T cohort as FHIR R4 (seed-study protocol timeline, docs/synth.md)."""
     from pathlib import Path
 
     import orjson
 
-    from cartguard.synth import generate
+    from cartguard.synth import SynthParams, generate
 
     target = Path(out)
     count = 0
+    if bulk_export:
+        from cartguard.synth_bulk import write_bulk_export
+
+        manifest = write_bulk_export(target, patients, seed, unrelated_per_relevant=unrelated, days=days, gzip=gz)
+        ext = manifest["extension"]
+        click.echo(f"wrote a SYNTHETIC Bulk Data export of {patients} patient(s) (seed {seed}) to {target}: "
+                   f"{ext['resources']} resources in {len(manifest['output'])} files, "
+                   f"{ext['unrelated_observations']} unrelated Observations", err=True)
+        return
+    params = SynthParams(follow_up_days=days)
     if target.suffix.lower() == ".ndjson":
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as fh:
-            for bundle in generate(patients, seed):
+            for bundle in generate(patients, seed, params):
                 for entry in bundle["entry"]:
                     fh.write(orjson.dumps(entry["resource"]) + b"\n")
                 count += 1
     else:
         target.mkdir(parents=True, exist_ok=True)
-        for bundle in generate(patients, seed):
+        for bundle in generate(patients, seed, params):
             pid = bundle["entry"][0]["resource"]["id"]
             (target / f"{pid}.json").write_bytes(orjson.dumps(bundle, option=orjson.OPT_INDENT_2))
             count += 1

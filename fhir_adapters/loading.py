@@ -74,14 +74,17 @@ def _flatten_entry(entry: dict[str, Any], origin: str, out: list[tuple[str, dict
     out.append((origin, res, entry.get("fullUrl")))
 
 
-def load_bytes(data: bytes, origin: str = "<input>") -> LoadResult:
-    """Parse JSON or NDJSON bytes into resources grouped by patient."""
+def load_bytes(data: bytes, origin: str = "<input>", index: dict[str, dict[str, Any]] | None = None) -> LoadResult:
+    """Parse JSON or NDJSON bytes into resources grouped by patient (``index``: see :func:`_group`)."""
     items: list[tuple[str, dict[str, Any], str | None]] = []
     stripped = data.lstrip()
     if not stripped:
         raise InputError("empty input", source=origin)
     try:
-        _flatten(orjson.loads(data), origin, items)
+        doc = orjson.loads(data)
+        if _is_bulk_manifest(doc):
+            return LoadResult(patients={}, warnings=[])  # lists the export's files; holds no resource
+        _flatten(doc, origin, items)
     except orjson.JSONDecodeError:
         # Not one JSON document: try NDJSON, one resource per line.
         lines = data.splitlines()
@@ -95,13 +98,22 @@ def load_bytes(data: bytes, origin: str = "<input>") -> LoadResult:
             except orjson.JSONDecodeError as exc:
                 raise InputError(f"line {n}: not valid JSON ({exc})", source=origin) from None
             _flatten(obj, f"{origin}:{n}", items)
-    return _group(items)
+    return _group(items, index)
 
 
-def _group(items: list[tuple[str, dict[str, Any], str | None]]) -> LoadResult:
+def _is_bulk_manifest(doc: Any) -> bool:
+    """The Bulk Data complete-status response (``manifest.json`` beside an export's NDJSON files)."""
+    return (isinstance(doc, dict) and "resourceType" not in doc and isinstance(doc.get("output"), list)
+            and "transactionTime" in doc)
+
+
+def _group(items: list[tuple[str, dict[str, Any], str | None]],
+           index: dict[str, dict[str, Any]] | None = None) -> LoadResult:
+    """Group by patient. ``index`` (shared across the files of a folder) resolves references to
+    resources held in other files: a Bulk Data export keeps Medications in their own file."""
     patients: dict[str, PatientResources] = {}
     warnings: list[Warning_] = []
-    index: dict[str, dict[str, Any]] = {}
+    index = {} if index is None else index
     for _origin, res, full_url in items:
         index[_ref_of(res)] = res
         if full_url:
@@ -138,17 +150,17 @@ def load_path(path: str | Path) -> LoadResult:
         raise InputError("folder holds no .json or .ndjson files", source=str(path))
     merged: dict[str, PatientResources] = {}
     warnings: list[Warning_] = []
+    index: dict[str, dict[str, Any]] = {}  # one for the whole folder: references may cross files
     for file in files:
         try:
             data = file.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", source=str(file)) from None
-        result = load_bytes(data, str(file))
+        result = load_bytes(data, str(file), index)
         warnings.extend(result.warnings)
         for pid, pr in result.patients.items():
             if pid in merged:
                 merged[pid].resources.extend(pr.resources)
-                merged[pid].index.update(pr.index)
             else:
                 merged[pid] = pr
     return LoadResult(patients=merged, warnings=warnings)

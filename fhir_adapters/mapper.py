@@ -258,6 +258,9 @@ class _Mapper:
             target = self.pr.index.get(ref)
             if target:
                 return target.get("code")
+            # Never drop an administration silently: it may be the vasopressor that sets the grade.
+            self.warn("unresolved-reference", f"medicationReference {ref!r} is not in the input; the drug "
+                      "cannot be identified and the administration is not counted", _ref(ma))
         return None
 
     def medication(self, ma: dict[str, Any]) -> None:

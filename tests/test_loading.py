@@ -97,6 +97,34 @@ def test_folder_recursive_and_merged(tmp_path: Path):
     assert _ids(lr.patients["Patient/p2"]) == sorted(f"{r['resourceType']}/{r['id']}" for r in b2.resources)
 
 
+def test_folder_resolves_references_across_files_and_skips_a_bulk_manifest(tmp_path: Path):
+    """A Bulk Data export keeps Medications in their own file, next to a manifest.json."""
+    b = _builder("p1")
+    ma = next(r for r in b.resources if r["resourceType"] == "MedicationAdministration"
+              and r["medicationCodeableConcept"]["coding"][0]["code"] == "7512")
+    code = ma.pop("medicationCodeableConcept")
+    ma["medicationReference"] = {"reference": "Medication/norepi"}
+    (tmp_path / "MedicationAdministration.000.ndjson").write_bytes(
+        b"\n".join(orjson.dumps(r) for r in b.resources if r["resourceType"] == "MedicationAdministration"))
+    (tmp_path / "Observation.000.ndjson").write_bytes(
+        b"\n".join(orjson.dumps(r) for r in b.resources if r["resourceType"] == "Observation"))
+    # mapping happens after every file is read: the reference resolves whatever the file order
+    (tmp_path / "Medication.000.ndjson").write_bytes(
+        orjson.dumps({"resourceType": "Medication", "id": "norepi", "code": code}) + b"\n")
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "transactionTime": "2026-03-01T00:00:00Z", "request": "[base]/$export", "requiresAccessToken": False,
+        "output": [{"type": "Observation", "url": "file:///x/Observation.000.ndjson"}], "error": []}))
+    lr = load_path(tmp_path)
+    assert lr.warnings == [] and sorted(lr.patients) == ["Patient/p1"]
+    pr = lr.patients["Patient/p1"]
+    assert pr.index["Medication/norepi"]["code"] == code
+    from cartguard.fhir_adapters.mapper import map_patient
+    from cartguard.plugins import default_packset
+
+    pf = map_patient(pr, default_packset().bindings)
+    assert [f.concept for f in pf.facts if f.kind == "medication"] == ["norepinephrine"] and pf.warnings == []
+
+
 def test_empty_folder_is_an_input_error(tmp_path: Path):
     (tmp_path / "readme.txt").write_text("x")
     with pytest.raises(InputError, match="no .json"):

@@ -466,6 +466,17 @@ def test_unresolvable_medication_reference_maps_nothing(bindings):
     ma["medicationReference"] = {"reference": "#missing"}
     pf = _map(b, bindings)
     assert [f for f in pf.facts if f.source == _ref(ma)] == []
+    [w] = _warnings(pf, _ref(ma))
+    assert w.code == "unresolved-reference" and "'#missing'" in w.message and "not counted" in w.message
+
+
+def test_unresolvable_reference_to_another_resource_is_a_warning(bindings):
+    b = PatientBuilder("p1")
+    ma = b.medication("norepinephrine", day=5, in_progress=True)
+    del ma["medicationCodeableConcept"]
+    ma["medicationReference"] = {"reference": "Medication/not-exported"}
+    pf = _map(b, bindings)
+    assert [(w.code, w.source) for w in pf.warnings] == [("unresolved-reference", _ref(ma))]
 
 
 def test_dose_is_normalised_to_mg(bindings):
