@@ -194,15 +194,21 @@ class Evaluator:
         return out
 
     # -- a whole patient ------------------------------------------------------------------
-    def evaluate(self, pf: PatientFacts, at: datetime | None = None, scales: list[str] | None = None
-                 ) -> PatientResult:
+    def evaluate(self, pf: PatientFacts, at: datetime | None = None, scales: list[str] | None = None,
+                 guidance: bool = True) -> PatientResult:
+        """Grade ``pf`` at ``at`` on the selected scales and give guidance.
+
+        ``guidance=False`` leaves the recommendations empty and skips the scales only the guidance
+        reads: a course or a cohort needs the grades at many time points, not the advice at each
+        (about a fifth of the time of a daily course).
+        """
         if at is None:
             at = pf.latest_time
         if at is None:
             raise EngineError(f"{pf.patient}: no dated data to evaluate and no --at given")
         ps = self.packset
         selected = ps.select(scales)
-        needed = ps.needed(selected)
+        needed = ps.needed(selected, guidance)
         while True:
             # Validate exactly the resources the inputs rest on; if one is invalid, it is dropped
             # (with a warning naming it) and the patient is evaluated again without it.
@@ -214,7 +220,7 @@ class Evaluator:
                 if cp.pack.id in needed:
                     assessments[cp.pack.id] = self.assess(cp, ctx)
             recs: list[Recommendation] = []
-            for cp in ps.guidance_packs():
+            for cp in ps.guidance_packs() if guidance else ():
                 recs.extend(self.guide(cp, ctx))
             if not pf.validate_sources(ctx.used, validate):
                 break

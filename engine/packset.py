@@ -160,13 +160,14 @@ class PackSet:
             raise PackError(f"unknown scale(s) {unknown}; loaded: {ids}")
         return wanted
 
-    def needed(self, selected: list[str]) -> set[str]:
+    def needed(self, selected: list[str], guidance: bool = True) -> set[str]:
         """Assessments to evaluate: the selected ones, those the guidance reads, and what they read.
 
         A scale that is neither reported nor read by guidance or another scale is not evaluated,
-        so installing more scales costs nothing until they are asked for.
+        so installing more scales costs nothing until they are asked for. ``guidance=False``: no
+        guidance is given, so only the selected scales and what they read.
         """
-        readers = [cp.pack for cp in self.guidance_packs()]
+        readers = [cp.pack for cp in self.guidance_packs()] if guidance else []
         todo = list(selected)
         for pack in readers:
             todo.extend(s.assessment for s in pack.inputs.values() if s.assessment)

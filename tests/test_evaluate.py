@@ -37,3 +37,22 @@ def test_an_invalid_resource_that_no_input_rests_on_is_not_validated_now(evaluat
     # ... and is validated (and named) as soon as an evaluation uses it.
     res_then = evaluate_loaded(b.load(), evaluator, at=datetime(2026, 3, 11, 8, tzinfo=UTC))[0]
     assert [w.source for w in res_then.warnings if w.code == "invalid"] == [f"Observation/{old['id']}"]
+
+
+def test_without_guidance_only_the_selected_scales_are_graded_and_their_grades_do_not_change(evaluator, monkeypatch):
+    from cartguard.engine.evaluate import Evaluator
+    from cartguard.fhir_adapters.mapper import map_patient
+
+    b = PatientBuilder("p1")
+    b.observation("8310-5", 39.0, "Cel", day=6, hour=6)
+    b.observation("777-3", 42, "10*9/L", day=6, hour=6)
+    pf = map_patient(b.load().patients["Patient/p1"], evaluator.packset.bindings)
+    graded: list[str] = []
+    original = Evaluator.assess
+    monkeypatch.setattr(Evaluator, "assess", lambda self, cp, ctx: graded.append(cp.pack.id) or original(self, cp, ctx))
+    full = evaluator.evaluate(pf, at=AT, scales=["crs.astct2019"])
+    assert "icans.astct2019" in graded and full.recommendations  # the guidance reads ICANS
+    graded.clear()
+    bare = evaluator.evaluate(pf, at=AT, scales=["crs.astct2019"], guidance=False)
+    assert graded == ["crs.astct2019"] and bare.recommendations == []
+    assert bare.assessments == full.assessments
