@@ -85,28 +85,57 @@ def evaluate(path: str, at: str | None, infusion_date: str | None, fmt: str, sca
 @click.option("--start", help="First time point no earlier than this (ISO-8601); default: the first data.")
 @click.option("--end", help="Last time point (ISO-8601); default: the latest data time.")
 @click.option("--infusion-date", help="Day 0, the first CAR-T infusion (YYYY-MM-DD); default: from the data.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: a day-by-day table and the summaries; json: the trajectory contract.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "png", "html"]), default="text",
+              show_default=True, help="text: a day-by-day table and the summaries; json: the trajectory contract; "
+              "png: the ward-board figure (A4 landscape, 150 dpi); html: a self-contained page (summaries, figure, "
+              "every time point, warnings). png and html also print the text course.")
+@click.option("--out", "out", type=click.Path(), default=None,
+              help="For png/html (required there): the file to write for one patient, or a folder (one file per "
+                   "patient, named from the patient id) for several.")
 @click.option("--scales", default=None, envvar="CARTGUARD_SCALES", show_envvar=True,
               help="Assessments to follow: comma-separated pack ids, or 'all'. Default: the default scales.")
 def timeline(path: str, every_hours: float, start: str | None, end: str | None, infusion_date: str | None,
-             fmt: str, scales: str | None) -> None:
+             fmt: str, out: str | None, scales: str | None) -> None:
     """The course of every patient in PATH: each scale at every time point, with no look-ahead (docs/trajectory.md)."""
+    from pathlib import Path
+
     from cartguard import timeline_render
     from cartguard.engine.evaluate import Evaluator
     from cartguard.fhir_adapters.loading import load_path
     from cartguard.plugins import default_packset
-    from cartguard.trajectory import trajectory
+    from cartguard.trajectory import trajectory_with_facts
 
     try:
+        if fmt in ("png", "html") and not out:
+            raise click.BadParameter(f"--format {fmt} writes a file: give --out FILE (one patient) or --out FOLDER")
+        if out and fmt not in ("png", "html"):
+            raise click.BadParameter(f"--out is for --format png or html; {fmt} prints to stdout")
+        if fmt in ("png", "html"):
+            try:  # the figure and the page need the analysis extra (matplotlib, Jinja2)
+                from cartguard.course_figure import display_name, figure_paths, write_png
+                from cartguard.course_page import write_html
+            except ImportError as exc:
+                click.echo(f"cartguard: error: --format {fmt} needs the extra: pip install 'cartguard[analysis]' "
+                           f"({exc})", err=True)
+                sys.exit(2)
         t0, t1, day0 = _parse_at(start), _parse_at(end), _parse_date(infusion_date)
         loaded = load_path(path)
         if not loaded.patients:
             click.echo("cartguard: error: no patient found in the input (no resource with a subject)", err=True)
             sys.exit(2)
-        evaluator = Evaluator(default_packset(), "durable")
-        courses = [trajectory(loaded, evaluator, every_hours=every_hours, start=t0, end=t1, scales=scales,
-                              infusion_date=day0, patient_id=pid) for pid in sorted(loaded.patients)]
+        packset = default_packset()
+        evaluator = Evaluator(packset, "durable")
+        pids = sorted(loaded.patients)
+        targets = figure_paths(Path(out), pids, fmt) if out else {}
+        courses = []
+        for pid in pids:
+            course, facts = trajectory_with_facts(loaded, evaluator, every_hours=every_hours, start=t0, end=t1,
+                                                  scales=scales, infusion_date=day0, patient_id=pid)
+            courses.append(course)
+            if pid in targets:
+                write = write_png if fmt == "png" else write_html
+                write(course, facts, targets[pid], packset=packset, patient_name=display_name(loaded.patients[pid]))
+                click.echo(f"wrote {targets[pid]}", err=True)
         if fmt == "json":
             sys.stdout.buffer.write(timeline_render.to_json(courses[0] if len(courses) == 1 else courses) + b"\n")
         else:
@@ -116,6 +145,9 @@ def timeline(path: str, every_hours: float, start: str | None, end: str | None, 
         sys.exit(2)
     except CartguardError as exc:
         click.echo(f"cartguard: error: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"cartguard: error: cannot write {exc.filename}: {exc.strerror}", err=True)
         sys.exit(2)
 
 

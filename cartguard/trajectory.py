@@ -248,6 +248,20 @@ def trajectory(patient: LoadResult | PatientResources | PatientFacts, evaluator:
     :class:`PatientResources`, or already mapped :class:`PatientFacts` (left unchanged: every point
     is evaluated on a fresh :func:`view_at`). ``scales`` as in ``cartguard evaluate``.
     """
+    return trajectory_with_facts(patient, evaluator, every_hours=every_hours, start=start, end=end, scales=scales,
+                                 infusion_date=infusion_date, patient_id=patient_id, thresholds=thresholds)[0]
+
+
+def trajectory_with_facts(patient: LoadResult | PatientResources | PatientFacts, evaluator: Evaluator, *,
+                          every_hours: float = 24, start: datetime | None = None, end: datetime | None = None,
+                          scales: list[str] | str | None = None, infusion_date: date | None = None,
+                          patient_id: str | None = None, thresholds: dict[str, float] | None = None
+                          ) -> tuple[Trajectory, PatientFacts]:
+    """:func:`trajectory`, and the patient's facts it was computed from (mapped once, never mutated).
+
+    The facts are what the course figure draws beside the grades (measured labs, interventions):
+    unit-normalised, lazily validated (``unvalidated`` still holds the resources no point needed).
+    """
     pf, load_warnings = _facts_of(patient, evaluator, infusion_date, patient_id)
     monitored = [f.time for f in pf.facts if f.kind != "condition"] or [f.time for f in pf.facts]
     if end is None:
@@ -288,12 +302,13 @@ def trajectory(patient: LoadResult | PatientResources | PatientFacts, evaluator:
     titles = {sid: evaluator.packset.compiled[sid].pack.title for sid in selected}
     warnings = [WarningReport(code=w.code, message=w.message, source=w.source)
                 for w in [*load_warnings, *pf.warnings, *invalid_warnings]]
-    return Trajectory(
+    course = Trajectory(
         patient=pf.patient, infusion_date=pf.infusion_date.isoformat() if pf.infusion_date else None,
         infusion_time=pf.infusion_time, start=start, end=end, every_hours=float(every_hours),
         scales=list(selected), points=points,
         summaries={sid: summarize(sid, titles[sid], ths[sid], points) for sid in selected},
         warnings=warnings)
+    return course, pf
 
 
 def summarize(sid: str, title: str, th: Threshold, points: list[TimePoint]) -> Summary:
