@@ -284,7 +284,7 @@ def trajectory_with_facts(patient: LoadResult | PatientResources | PatientFacts,
     for at in grid:
         view = view_at(pf, at, invalid=invalid, validated=validated)
         pending, n_warn = set(view.unvalidated), len(view.warnings)
-        result = evaluator.evaluate(view, at=at, scales=selected)
+        result = evaluator.evaluate(view, at=at, scales=selected, guidance=False)  # grades only
         # What this point's lazy validation learned, so no later point validates a resource again.
         new_bad = {w.source for w in view.warnings[n_warn:] if w.code == "invalid" and w.source}
         invalid_warnings.extend(w for w in view.warnings[n_warn:] if w.code == "invalid")
