@@ -325,5 +325,14 @@ def serve(host: str, port: int, workers: int, service_url: str | None, audit_db:
     uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="info")
 
 
+def _register_commands() -> None:
+    """Commands that live beside their own package (each module imports only click at the top)."""
+    from cartguard.cohort.command import cohort
+
+    main.add_command(cohort)
+
+
+_register_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
