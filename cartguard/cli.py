@@ -327,8 +327,10 @@ def serve(host: str, port: int, workers: int, service_url: str | None, audit_db:
 
 def _register_commands() -> None:
     """Commands that live beside their own package (each module imports only click at the top)."""
+    from cartguard.bulk.command import bulk
     from cartguard.cohort.command import cohort
 
+    main.add_command(bulk)
     main.add_command(cohort)
 
 

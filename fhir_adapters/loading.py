@@ -18,6 +18,8 @@ from cartguard.errors import InputError
 from cartguard.fhir_adapters.facts import Warning_
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
+SHARED_TYPES = frozenset({"Medication", "Device", "Practitioner", "Organization", "Encounter", "Location"})
+"""Resource types that patients' resources reference but no patient owns: never grouped under one."""
 
 
 @dataclass(slots=True)
@@ -39,7 +41,8 @@ def _ref_of(resource: dict[str, Any]) -> str:
     return f"{resource.get('resourceType')}/{resource.get('id', '?')}"
 
 
-def _subject_of(resource: dict[str, Any]) -> str | None:
+def subject_of(resource: dict[str, Any]) -> str | None:
+    """The patient reference a resource belongs to (a Patient's own ``Patient/id``), None if it names none."""
     if resource.get("resourceType") == "Patient":
         return f"Patient/{resource.get('id')}" if resource.get("id") else None
     for key in ("subject", "patient"):
@@ -120,9 +123,9 @@ def _group(items: list[tuple[str, dict[str, Any], str | None]],
             index[full_url] = res
     for origin, res, _ in items:
         rtype = res["resourceType"]
-        if rtype in ("Medication", "Device", "Practitioner", "Organization", "Encounter", "Location"):
+        if rtype in SHARED_TYPES:
             continue  # referenced, not owned by a patient
-        subject = _subject_of(res)
+        subject = subject_of(res)
         if subject is None:
             warnings.append(
                 Warning_("no-subject", f"{rtype} has no subject/patient reference; ignored ({origin})",
