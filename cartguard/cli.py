@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import click
 
+from cartguard.cli_errors import exit_on_error, fail
 from cartguard.errors import CartguardError
 
 
@@ -54,14 +55,13 @@ def evaluate(path: str, at: str | None, infusion_date: str | None, fmt: str, sca
     from cartguard.fhir_adapters.loading import load_path
     from cartguard.plugins import default_packset
 
-    try:
+    with exit_on_error():
         when, day0 = _parse_at(at), _parse_date(infusion_date)
         packset = default_packset()
         loaded = load_path(path)
         results = evaluate_loaded(loaded, Evaluator(packset, "durable"), at=when, infusion_date=day0, scales=scales)
         if not results:
-            click.echo("cartguard: error: no patient found in the input (no resource with a subject)", err=True)
-            sys.exit(2)
+            fail("no patient found in the input (no resource with a subject)")
         if fmt == "json":
             sys.stdout.buffer.write(render.to_json(results) + b"\n")
         elif fmt == "fhir":
@@ -70,12 +70,6 @@ def evaluate(path: str, at: str | None, infusion_date: str | None, fmt: str, sca
             sys.stdout.buffer.write(outputs.to_cards_json(results, loaded=loaded) + b"\n")
         else:
             click.echo(render.to_text(results))
-    except click.BadParameter as exc:
-        click.echo(f"cartguard: error: {exc.message}", err=True)
-        sys.exit(2)
-    except CartguardError as exc:
-        click.echo(f"cartguard: error: {exc}", err=True)
-        sys.exit(2)
 
 
 @main.command()
@@ -105,7 +99,7 @@ def timeline(path: str, every_hours: float, start: str | None, end: str | None, 
     from cartguard.plugins import default_packset
     from cartguard.trajectory import trajectory_with_facts
 
-    try:
+    with exit_on_error():
         if fmt in ("png", "html") and not out:
             raise click.BadParameter(f"--format {fmt} writes a file: give --out FILE (one patient) or --out FOLDER")
         if out and fmt not in ("png", "html"):
@@ -115,14 +109,11 @@ def timeline(path: str, every_hours: float, start: str | None, end: str | None, 
                 from cartguard.course_figure import display_name, figure_paths, write_png
                 from cartguard.course_page import write_html
             except ImportError as exc:
-                click.echo(f"cartguard: error: --format {fmt} needs the extra: pip install 'cartguard[analysis]' "
-                           f"({exc})", err=True)
-                sys.exit(2)
+                fail(f"--format {fmt} needs the extra: pip install 'cartguard[analysis]' ({exc})")
         t0, t1, day0 = _parse_at(start), _parse_at(end), _parse_date(infusion_date)
         loaded = load_path(path)
         if not loaded.patients:
-            click.echo("cartguard: error: no patient found in the input (no resource with a subject)", err=True)
-            sys.exit(2)
+            fail("no patient found in the input (no resource with a subject)")
         packset = default_packset()
         evaluator = Evaluator(packset, "durable")
         pids = sorted(loaded.patients)
@@ -140,15 +131,6 @@ def timeline(path: str, every_hours: float, start: str | None, end: str | None, 
             sys.stdout.buffer.write(timeline_render.to_json(courses[0] if len(courses) == 1 else courses) + b"\n")
         else:
             click.echo("\n\n".join(timeline_render.to_text(c) for c in courses))
-    except click.BadParameter as exc:
-        click.echo(f"cartguard: error: {exc.message}", err=True)
-        sys.exit(2)
-    except CartguardError as exc:
-        click.echo(f"cartguard: error: {exc}", err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"cartguard: error: cannot write {exc.filename}: {exc.strerror}", err=True)
-        sys.exit(2)
 
 
 @main.command()

@@ -37,3 +37,21 @@ def evaluator(packset: PackSet) -> Evaluator:
 @pytest.fixture(scope="session")
 def bindings(packset: PackSet):
     return packset.bindings
+
+
+@pytest.fixture(scope="session")
+def example_input():
+    """The shipped example patient, loaded (examples/patient-cart-example.json)."""
+    from _cg import EXAMPLE
+
+    from cartguard.fhir_adapters.loading import load_path
+
+    return load_path(EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def example_course_facts(example_input, evaluator):
+    """The example's daily course and the facts it was computed from (figure and page tests)."""
+    from cartguard.trajectory import trajectory_with_facts
+
+    return trajectory_with_facts(example_input, evaluator)

@@ -30,7 +30,6 @@ from cartguard.course_figure import (
     write_png,
 )
 from cartguard.errors import InputError
-from cartguard.fhir_adapters.loading import load_path
 from cartguard.fhir_adapters.mapper import map_patient
 from cartguard.testing.fhir import SCT, PatientBuilder
 from cartguard.trajectory import trajectory_with_facts
@@ -52,19 +51,9 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def example():
-    return load_path(EXAMPLE)
-
-
-@pytest.fixture(scope="module")
-def course(example, evaluator):
-    return trajectory_with_facts(example, evaluator)
-
-
-@pytest.fixture(scope="module")
-def figure(course, packset, example):
-    traj, facts = course
-    return course_figure(traj, facts, packset=packset, patient_name=display_name(example.patients[traj.patient]))
+def figure(example_course_facts, packset, example_input):
+    traj, facts = example_course_facts
+    return course_figure(traj, facts, packset=packset, patient_name=display_name(example_input.patients[traj.patient]))
 
 
 def _axes(fig) -> dict:
@@ -97,8 +86,8 @@ def test_the_figure_has_score_lab_and_treatment_panels(figure):
     assert any("No look-ahead" in t for t in texts)
 
 
-def test_every_panel_shares_one_axis_in_days_from_infusion(figure, course):
-    traj, _ = course
+def test_every_panel_shares_one_axis_in_days_from_infusion(figure, example_course_facts):
+    traj, _ = example_course_facts
     first = figure.axes[0]
     for ax in figure.axes[1:]:
         assert first.get_shared_x_axes().joined(first, ax), ax.get_label()
@@ -114,8 +103,8 @@ def test_every_panel_shares_one_axis_in_days_from_infusion(figure, course):
     assert "day 0 = 2026-03-10" in figure.axes[-1].get_xlabel()
 
 
-def test_onset_and_peak_are_annotated_from_the_summary(figure, course):
-    traj, _ = course
+def test_onset_and_peak_are_annotated_from_the_summary(figure, example_course_facts):
+    traj, _ = example_course_facts
     crs = _axes(figure)["crs"]
     s = traj.summaries["crs.astct2019"]
     assert "onset: day +1" in _texts(crs) and "peak 3: from day +5" in _texts(crs)
@@ -126,8 +115,8 @@ def test_onset_and_peak_are_annotated_from_the_summary(figure, course):
 
 
 # -- indeterminate points: a range, never a value ----------------------------------------------------
-def test_the_indeterminate_icans_points_are_drawn_as_their_range(figure, course):
-    traj, _ = course
+def test_the_indeterminate_icans_points_are_drawn_as_their_range(figure, example_course_facts):
+    traj, _ = example_course_facts
     icans = _axes(figure)["icans"]
     undetermined = [p for p in traj.points if p.assessments["icans.astct2019"].status == "indeterminate"]
     assert len(undetermined) == 12
@@ -166,8 +155,8 @@ def _marks(fig, lane: str) -> list:
     return _by_gid(_axes(fig)["interventions"], f"intervention:{lane}")
 
 
-def test_each_treatment_of_the_example_is_marked(figure, course):
-    _, facts = course
+def test_each_treatment_of_the_example_is_marked(figure, example_course_facts):
+    _, facts = example_course_facts
     lanes = _axes(figure)["interventions"]
     assert [t.get_text() for t in lanes.get_yticklabels()] == [lane.name for lane in reversed(LANES)]
     bars = _marks(figure, "vasopressors")
@@ -190,10 +179,10 @@ def test_each_treatment_of_the_example_is_marked(figure, course):
     assert "none recorded" in legend
 
 
-def test_a_site_transfusion_binding_puts_the_example_cryoprecipitate_on_the_figure(example, evaluator, packset):
+def test_a_site_transfusion_binding_puts_the_example_cryoprecipitate_on_the_figure(example_input, evaluator, packset):
     bindings = copy.deepcopy(packset.bindings)
     bindings.add_pack("site.test", TRANSFUSION_SITE_BINDING)
-    pf = map_patient(example.patients["Patient/cart-example-001"], bindings, validate_resources="lazy")
+    pf = map_patient(example_input.patients["Patient/cart-example-001"], bindings, validate_resources="lazy")
     traj, facts = trajectory_with_facts(pf, evaluator)
     fig = course_figure(traj, facts, packset=packset)
     (cryo,) = _marks(fig, "transfusions")
@@ -227,8 +216,8 @@ def test_anticoagulants_running_periods_and_censored_labs(evaluator, packset):
 
 
 # -- labs as charted, thresholds from the packs, invalid resources left out -----------------------------------
-def test_labs_are_the_charted_values_with_the_pack_thresholds(figure, course, packset):
-    _, facts = course
+def test_labs_are_the_charted_values_with_the_pack_thresholds(figure, example_course_facts, packset):
+    _, facts = example_course_facts
     axes = _axes(figure)
     (line,) = _by_gid(axes["platelets"], "lab:platelets")
     charted = [f for f in facts.facts if f.concept == "platelets"]
@@ -279,8 +268,8 @@ def test_no_infusion_recorded_counts_days_from_the_first_data(evaluator, packset
 
 
 # -- files -----------------------------------------------------------------------------------------------
-def test_write_png_is_an_a4_landscape_png_at_150_dpi(course, packset, tmp_path):
-    traj, facts = course
+def test_write_png_is_an_a4_landscape_png_at_150_dpi(example_course_facts, packset, tmp_path):
+    traj, facts = example_course_facts
     path = write_png(traj, facts, tmp_path / "course.png", packset=packset)
     width, height = _png_size(path.read_bytes())
     assert (width, height) == (int(PAGE_INCHES[0] * DPI), int(PAGE_INCHES[1] * DPI))
@@ -323,8 +312,8 @@ def test_cli_timeline_png_for_several_patients_writes_a_folder(tmp_path):
     assert r.stdout.count("Decision support for clinicians") == 2
 
 
-def test_the_first_data_time_is_the_left_edge(course, packset):
-    traj, facts = course
+def test_the_first_data_time_is_the_left_edge(example_course_facts, packset):
+    traj, facts = example_course_facts
     data = chart_data(traj, facts, packset)
     assert data.x_range[0] == pytest.approx(_x(min(traj.start, traj.points[0].at)))
     assert data.x_range[1] == pytest.approx(_x(traj.end))

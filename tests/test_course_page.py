@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from cartguard.cli import main
 from cartguard.course_figure import display_name
 from cartguard.course_page import course_page, point_cell, summary_row, write_html
-from cartguard.fhir_adapters.loading import load_path
 from cartguard.testing.fhir import PatientBuilder
 from cartguard.trajectory import PointAssessment, trajectory_with_facts
 
@@ -74,19 +73,9 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def example():
-    return load_path(EXAMPLE)
-
-
-@pytest.fixture(scope="module")
-def course(example, evaluator):
-    return trajectory_with_facts(example, evaluator)
-
-
-@pytest.fixture(scope="module")
-def html(course, packset, example):
-    traj, facts = course
-    return course_page(traj, facts, packset=packset, patient_name=display_name(example.patients[traj.patient]))
+def html(example_course_facts, packset, example_input):
+    traj, facts = example_course_facts
+    return course_page(traj, facts, packset=packset, patient_name=display_name(example_input.patients[traj.patient]))
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +120,8 @@ def test_no_external_resource_of_any_kind(html, page):
 
 
 # -- structure --------------------------------------------------------------------------------------------
-def test_heading_disclaimer_and_no_look_ahead_note(page, course):
-    traj, _ = course
+def test_heading_disclaimer_and_no_look_ahead_note(page, example_course_facts):
+    traj, _ = example_course_facts
     assert page.text("page-title") == "CAR-T toxicity course: SYNTHETIC Example-Patient"
     assert "Decision support for clinicians, not a prescription." in page.text("disclaimer")
     header = page.text("page-header")
@@ -140,8 +129,8 @@ def test_heading_disclaimer_and_no_look_ahead_note(page, course):
     assert "No look-ahead" in header
 
 
-def test_summary_table_one_row_per_scale_with_scoped_headers(page, course):
-    traj, _ = course
+def test_summary_table_one_row_per_scale_with_scoped_headers(page, example_course_facts):
+    traj, _ = example_course_facts
     rows = page.rows["summary"]
     header = rows[0]
     assert all(kind == "th" and attrs.get("scope") == "col" for kind, attrs, _ in header)
@@ -157,8 +146,8 @@ def test_summary_table_one_row_per_scale_with_scoped_headers(page, course):
     assert cells["ICANS"][7] == "yes, from day -11" and cells["CRS"][4] == "240 h (10 d)"
 
 
-def test_day_by_day_table_has_every_point_in_words(page, course):
-    traj, _ = course
+def test_day_by_day_table_has_every_point_in_words(page, example_course_facts):
+    traj, _ = example_course_facts
     rows = page.rows["points"]
     assert len(rows) - 1 == len(traj.points) == 26
     day_minus_11 = [text for *_, text in rows[1]]
@@ -180,8 +169,8 @@ def test_figure_is_an_inline_titled_svg(page, html):
     assert 'id="indeterminate:icans.astct2019"' in html  # the hatched band, reachable in the DOM
 
 
-def test_warnings_are_listed(page, course):
-    traj, _ = course
+def test_warnings_are_listed(page, example_course_facts):
+    traj, _ = example_course_facts
     items = [t for t, _ in page.tags if t == "li"]
     assert len(items) == len(traj.warnings) == 3
     assert "cart-ex1-plt-error-p08-1400" in page.text("warnings")
@@ -194,8 +183,8 @@ def test_cells_and_summary_rows_in_words():
     assert point_cell(na).state == "not applicable" and point_cell(None).value == "-"
 
 
-def test_summary_row_without_onset(course):
-    traj, _ = course
+def test_summary_row_without_onset(example_course_facts):
+    traj, _ = example_course_facts
     s = traj.summaries["dic.isth2001"].model_copy(update={"onset_at": None, "peak_value": None,
                                                           "possible_earlier_onset": False})
     row = summary_row(s)
@@ -203,8 +192,8 @@ def test_summary_row_without_onset(course):
 
 
 # -- files and the command line -------------------------------------------------------------------------------
-def test_write_html_is_utf8(course, packset, tmp_path):
-    traj, facts = course
+def test_write_html_is_utf8(example_course_facts, packset, tmp_path):
+    traj, facts = example_course_facts
     path = write_html(traj, facts, tmp_path / "p.html", packset=packset, patient_name="Zoë – ≥")
     text = path.read_bytes().decode("utf-8")
     assert text.startswith("<!doctype html>") and "Zoë – ≥" in text and '<meta charset="utf-8">' in text

@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from cartguard.cli_errors import exit_on_error, fail
+
 DIC_HELP = ("DIC scale: maximum score, and DIC = its positive verdict. The seed study most likely used the Chinese "
             "DIC Scoring System, dic.cdss2017 (it needs the site setting --param cdss.ddimer_type=FEU|DDU, and "
             "bleeding/shock/organ failure recorded as Conditions or "
@@ -78,46 +80,33 @@ def cohort(path: str, crs_scale: str, dic_scale: str, icans_scale: str, param_va
     from cartguard.cohort.run import run_cohort
     from cartguard.cohort.summary import summarize_cohort
     from cartguard.cohort.text import to_text
-    from cartguard.errors import CartguardError
 
     try:
         import matplotlib  # noqa: F401
         import scipy.stats  # noqa: F401
     except ImportError as exc:
-        click.echo(f"cartguard: error: the cohort analysis needs its extra: pip install 'cartguard[analysis]' "
-                   f"({exc})", err=True)
-        sys.exit(2)
-    try:
-        overrides = _overrides(param_values)
-        params = CohortParams(crs_scale=crs_scale, dic_scale=dic_scale, icans_scale=icans_scale,
-                              every_hours=every_hours, window_days=window_days,
-                              coagulopathy=CoagulopathyDefinition.model_validate({"d_dimer_type": coag_ddimer_type}))
-        show = progress if progress is not None else sys.stderr.isatty()
-        run = run_cohort(path, params, overrides=overrides, workers=workers, progress=show)
-        if not run.rows:
-            click.echo("cartguard: error: no patient found in the input (no resource with a subject)", err=True)
-            sys.exit(2)
-        summary = summarize_cohort(run.rows, run.scales, params, input_warnings=len(run.warnings))
-        click.echo(to_text(summary))
-        if csv_path:
-            _write("CSV", csv_path, lambda p: write_csv(run.rows, p))
-        if json_path:
-            _write("JSON", json_path,
-                   lambda p: write_json(run.rows, summary, p, overrides=run.overrides, warnings=run.warnings))
-        if figure_path:
-            from cartguard.cohort.figure import dic_by_crs_figure, save_figure
+        fail(f"the cohort analysis needs its extra: pip install 'cartguard[analysis]' ({exc})")
+    with exit_on_error():
+        try:
+            overrides = _overrides(param_values)
+            coagulopathy = CoagulopathyDefinition.model_validate({"d_dimer_type": coag_ddimer_type})
+            params = CohortParams(crs_scale=crs_scale, dic_scale=dic_scale, icans_scale=icans_scale,
+                                  every_hours=every_hours, window_days=window_days, coagulopathy=coagulopathy)
+            show = progress if progress is not None else sys.stderr.isatty()
+            run = run_cohort(path, params, overrides=overrides, workers=workers, progress=show)
+            if not run.rows:
+                fail("no patient found in the input (no resource with a subject)")
+            summary = summarize_cohort(run.rows, run.scales, params, input_warnings=len(run.warnings))
+            click.echo(to_text(summary))
+            if csv_path:
+                _write("CSV", csv_path, lambda p: write_csv(run.rows, p))
+            if json_path:
+                _write("JSON", json_path,
+                       lambda p: write_json(run.rows, summary, p, overrides=run.overrides, warnings=run.warnings))
+            if figure_path:
+                from cartguard.cohort.figure import dic_by_crs_figure, save_figure
 
-            _write("figure", figure_path, lambda p: save_figure(dic_by_crs_figure(run.rows, summary), p))
-    except click.BadParameter as exc:
-        click.echo(f"cartguard: error: {exc.format_message()}", err=True)
-        sys.exit(2)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        click.echo(f"cartguard: error: {'.'.join(str(x) for x in err['loc'])}: {err['msg']}", err=True)
-        sys.exit(2)
-    except CartguardError as exc:
-        click.echo(f"cartguard: error: {exc}", err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"cartguard: error: cannot write {exc.filename}: {exc.strerror}", err=True)
-        sys.exit(2)
+                _write("figure", figure_path, lambda p: save_figure(dic_by_crs_figure(run.rows, summary), p))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            fail(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}")
