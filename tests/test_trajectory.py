@@ -34,13 +34,8 @@ T0 = datetime(2026, 3, 10, 20, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def example():
-    return load_path(EXAMPLE)
-
-
-@pytest.fixture(scope="module")
-def example_course(example, evaluator):
-    return trajectory(example, evaluator)
+def example_course(example_course_facts):
+    return example_course_facts[0]
 
 
 def _pt(k: int, value: float | None, lo: float, hi: float, th: Threshold = GRADE, status: str | None = None,
@@ -116,7 +111,7 @@ def test_verdict_threshold_summary():
 
 
 # -- the example patient, end to end -------------------------------------------------------------
-def test_example_patient_course(example, evaluator, example_course):
+def test_example_patient_course(example_input, evaluator, example_course):
     t = example_course
     assert len(t.points) == 26 and t.points[0].infusion_day == -11 and t.points[-1].infusion_day == 14
     assert t.end == datetime(2026, 3, 24, 20, tzinfo=UTC) and t.infusion_date == "2026-03-10"
@@ -130,22 +125,22 @@ def test_example_patient_course(example, evaluator, example_course):
     assert crs.indeterminate_points == 0 and not crs.possible_earlier_onset
 
 
-def test_example_point_equals_evaluate_at_that_time(example, evaluator, example_course):
+def test_example_point_equals_evaluate_at_that_time(example_input, evaluator, example_course):
     from cartguard.api import evaluate_loaded
 
     p = next(p for p in example_course.points if p.infusion_day == 7)
-    direct = evaluate_loaded(example, evaluator, at=p.at)[0]
+    direct = evaluate_loaded(example_input, evaluator, at=p.at)[0]
     for sid, a in direct.assessments.items():
         got = p.assessments[sid]
         assert (got.value, got.range, got.status) == (a.value, a.range, a.status)
 
 
-def test_example_daily_course_takes_a_few_seconds_at_most(example, packset):
+def test_example_daily_course_takes_a_few_seconds_at_most(example_input, packset):
     from cartguard.engine.evaluate import Evaluator
 
     ev = Evaluator(packset, "durable")
     t0 = time.perf_counter()
-    t = trajectory(example, ev)
+    t = trajectory(example_input, ev)
     elapsed = time.perf_counter() - t0
     assert len(t.points) == 26 and elapsed < 5, f"{elapsed:.2f} s for 26 points"
 
@@ -184,11 +179,11 @@ def _as_known_at(resources: list[dict], at: datetime) -> list[dict]:
     return out
 
 
-def test_every_point_equals_the_record_truncated_at_that_time(example, evaluator, example_course):
+def test_every_point_equals_the_record_truncated_at_that_time(example_input, evaluator, example_course):
     """The strongest no-look-ahead check: at each point, grading the full record (as the trajectory
     does) gives exactly what grading only the resources that existed then gives."""
-    pr = next(iter(example.patients.values()))
-    full = trajectory(example, evaluator, scales="all")
+    pr = next(iter(example_input.patients.values()))
+    full = trajectory(example_input, evaluator, scales="all")
     assert full.infusion_date is not None and full.points[0].infusion_day == -11
     for p in full.points:
         known = PatientResources(pr.patient, _as_known_at(pr.resources, p.at), pr.index)
