@@ -8,6 +8,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "patient-cart-example.json"
+EXAMPLE_AT = datetime(2026, 3, 17, 8, tzinfo=UTC)
+"""Day +7 08:00: the example grades CRS 3, ICANS 2, ISTH 7 (overt DIC)."""
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FHIR_EXAMPLES = SHARED / "fhir-examples"
 

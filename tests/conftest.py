@@ -55,3 +55,19 @@ def example_course_facts(example_input, evaluator):
     from cartguard.trajectory import trajectory_with_facts
 
     return trajectory_with_facts(example_input, evaluator)
+
+
+@pytest.fixture(scope="session")
+def durable(packset: PackSet) -> Evaluator:
+    """The durable-rules backend alone, as the CLI and the service run (output tests)."""
+    return Evaluator(packset, "durable")
+
+
+@pytest.fixture(scope="session")
+def example(example_input, durable):
+    """The example loaded and evaluated at day +7 08:00 on durable-rules: ``(LoadResult, PatientResult)``."""
+    from _cg import EXAMPLE_AT
+
+    from cartguard.api import evaluate_loaded
+
+    return example_input, evaluate_loaded(example_input, durable, at=EXAMPLE_AT)[0]

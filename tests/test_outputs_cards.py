@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import orjson
 import pytest
-from _cg import EXAMPLE
+from _cg import EXAMPLE, EXAMPLE_AT
 
 from cartguard import outputs
 from cartguard.api import evaluate_loaded
@@ -25,7 +25,6 @@ from cartguard.outputs.trace import RULE_SYSTEM, trace_uuid
 from cartguard.testing import PatientBuilder
 from cartguard.testing.fhir import NEURO
 
-EXAMPLE_AT = datetime(2026, 3, 17, 8, tzinfo=UTC)
 AT = datetime(2026, 3, 16, 12, tzinfo=UTC)  # day +6 12:00 for the built patients
 
 
@@ -65,17 +64,6 @@ def crs_grade_2() -> PatientBuilder:
 def icans_unknown() -> PatientBuilder:
     """Fever (CRS grade 1) and no neurological assessment: ICANS indeterminate 0-4."""
     return built_patient("icq", temp=38.6, neuro=False)
-
-
-@pytest.fixture(scope="module")
-def durable(packset) -> Evaluator:
-    return Evaluator(packset, "durable")
-
-
-@pytest.fixture(scope="module")
-def example(durable) -> tuple[LoadResult, PatientResult]:
-    loaded = load_path(EXAMPLE)
-    return loaded, evaluate_loaded(loaded, durable, at=EXAMPLE_AT)[0]
 
 
 def run(durable: Evaluator, b: PatientBuilder, **kw) -> tuple[LoadResult, PatientResult]:

@@ -12,14 +12,11 @@ from typing import Any
 
 import orjson
 import pytest
-from _cg import EXAMPLE
-from test_outputs_cards import AT, EXAMPLE_AT, built_patient, crs_grade_2, healthy, icans_unknown, run
+from test_outputs_cards import AT, built_patient, crs_grade_2, healthy, icans_unknown, run
 
 from cartguard import outputs
 from cartguard.api import evaluate_loaded
-from cartguard.engine.evaluate import Evaluator
-from cartguard.engine.results import PatientResult
-from cartguard.fhir_adapters.loading import LoadResult, load_path
+from cartguard.fhir_adapters.loading import LoadResult
 from cartguard.fhir_version import model_class
 from cartguard.outputs import triage
 from cartguard.outputs.trace import GENERATED_TAG, HTEST_TAG, trace_uuid
@@ -59,17 +56,6 @@ def _check_bundle(bundle: dict[str, Any], loaded: LoadResult, patients: set[str]
         assert (HTEST_TAG in tags) is tagged
         for ref in _references(res):
             assert ref in known, f"{res['resourceType']}/{res['id']} references {ref}, found nowhere"
-
-
-@pytest.fixture(scope="module")
-def durable(packset) -> Evaluator:
-    return Evaluator(packset, "durable")
-
-
-@pytest.fixture(scope="module")
-def example(durable) -> tuple[LoadResult, PatientResult]:
-    loaded = load_path(EXAMPLE)
-    return loaded, evaluate_loaded(loaded, durable, at=EXAMPLE_AT)[0]
 
 
 @pytest.fixture(scope="module")
