@@ -25,6 +25,7 @@ as ``cartguard timeline``). Any other job subclasses :class:`BulkJob`, e.g.::
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -63,8 +64,8 @@ def flat_scalars(prefix: str, values: dict[str, Any]) -> dict[str, Scalar]:
 
 
 @dataclasses.dataclass(frozen=True)
-class BulkJob:
-    """The per-patient work of a bulk run (subclass it; see the module docstring)."""
+class BulkJob(abc.ABC):
+    """The per-patient work of a bulk run (subclass it and define :meth:`run`; see the module docstring)."""
 
     name: ClassVar[str] = "job"
     version: ClassVar[str] = "0"
@@ -77,9 +78,9 @@ class BulkJob:
         """Name, version and parameters: what the resume check compares."""
         return {"name": self.name, "version": self.version, "params": self.params()}
 
+    @abc.abstractmethod
     def run(self, patient: PatientResources, evaluator: Evaluator) -> dict[str, Any]:
         """The result for one patient (JSON-ready). Raise to record an error line for the patient."""
-        raise NotImplementedError
 
     def columns(self, result: dict[str, Any]) -> dict[str, Scalar]:
         """Flat columns of one result for the Parquet file (default: its top-level scalars)."""
