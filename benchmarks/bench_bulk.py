@@ -35,13 +35,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import orjson
-import psutil
+from peak_rss import PeakRSS
 
 from cartguard.synth_bulk import write_bulk_export
 
@@ -74,51 +73,6 @@ def orjson_floor(folder: Path) -> tuple[int, float]:
                 loads(line)
                 n += 1
     return n, time.perf_counter() - t0
-
-
-class PeakRSS:
-    """The highest summed RSS of some process trees, sampled in a background thread.
-
-    The trees are walked once a second (new workers appear) and their RSS read every ``interval``:
-    walking ``/proc`` every few milliseconds would itself take a tenth of a core from the run.
-    """
-
-    def __init__(self, roots: list[int], interval: float = 0.05, rescan: float = 1.0) -> None:
-        self.roots, self.interval, self.rescan, self.peak = roots, interval, rescan, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _procs(self) -> list[psutil.Process]:
-        procs = []
-        for pid in self.roots:
-            try:
-                root = psutil.Process(pid)
-                procs += [root, *root.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                continue
-        return procs
-
-    def _run(self) -> None:
-        procs, scanned = self._procs(), time.monotonic()
-        while not self._stop.is_set():
-            if time.monotonic() - scanned > self.rescan:
-                procs, scanned = self._procs(), time.monotonic()
-            total = 0
-            for p in procs:
-                try:
-                    total += p.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
-            self.peak = max(self.peak, total)
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> PeakRSS:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def run_bulk_process(export: Path, out: Path, extra: list[str], watch: list[int]) -> tuple[float, int, dict[str, Any]]:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import orjson
+from peak_rss import PeakRSS
 
 from cartguard.cohort import CohortParams, iter_patients, run_cohort, summarize_cohort
 from cartguard.cohort.run import cohort_packset
@@ -80,29 +81,6 @@ def latest_point(path: Path, evaluator: Evaluator, params: CohortParams, limit: 
     return time.perf_counter() - t, n
 
 
-def _sample_memory() -> dict[str, int]:
-    """Peak RSS of this process and of this process plus its worker processes, sampled in a thread.
-
-    (ru_maxrss cannot tell: a spawned worker inherits the parent's maximum at fork time.)"""
-    import psutil
-
-    peak = {"self": 0, "tree": 0}
-    me = psutil.Process()
-
-    def sample() -> None:
-        while True:
-            try:
-                rss = me.memory_info().rss
-                tree = rss + sum(c.memory_info().rss for c in me.children(recursive=True))
-            except psutil.Error:
-                tree = rss
-            peak["self"], peak["tree"] = max(peak["self"], rss), max(peak["tree"], tree)
-            time.sleep(0.2)
-
-    threading.Thread(target=sample, daemon=True).start()
-    return peak
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--patients", type=int, default=10_000)
@@ -115,7 +93,7 @@ def main() -> None:
     ap.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = ap.parse_args()
     params = CohortParams()
-    peak = _sample_memory()
+    rss = PeakRSS([os.getpid()]).start()  # this process and, once started, its workers
 
     with tempfile.TemporaryDirectory(prefix="cartguard-bench-cohort-") as tmp:
         t = time.perf_counter()
@@ -153,8 +131,7 @@ def main() -> None:
           f"(the course evaluates each patient at {points / max(n, 1):.1f} points)")
     print(f"rows: {n} ({summary.errors} errors); CRS grade 3-4 {proportion_text(summary.crs_grade_3_4)}; "
           f"DIC {proportion_text(summary.dic)}", file=sys.stdout)
-    print(f"peak RSS sampled every 0.2 s: this process {peak['self'] / 2**20:.0f} MiB, this process and its "
-          f"workers together {peak['tree'] / 2**20:.0f} MiB")
+    print(f"peak RSS of this process and its workers together: {rss.stop() / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":
